@@ -1,0 +1,50 @@
+# The two commands of README: `make run` and `make test`. Everything else is set-up they share.
+VENV    ?= .venv
+PYTHON  ?= python3
+DATA    ?= instance
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+BIN      = $(VENV)/bin
+VENDOR   = static/vendor
+
+.PHONY: setup run test lint format clean-demo
+
+setup: $(VENV)/.installed $(VENDOR)/htmx.min.js $(VENDOR)/sse.min.js
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json .npmrc
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(VENDOR)/sse.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
+
+# Loads the fictional demo setting into $(DATA) the first time, then serves it.
+run: setup
+	@test -f $(DATA)/doorbook.db || $(BIN)/doorbook --data $(DATA) demo
+	$(BIN)/doorbook --data $(DATA) serve --host $(HOST) --port $(PORT)
+
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Starts the demo again from scratch (the demo's data folder only).
+clean-demo: setup
+	$(BIN)/doorbook --data $(DATA) demo --replace

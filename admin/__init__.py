@@ -1,0 +1,7 @@
+"""The manager's admin panel: one blueprint. It imports doorbook only, never kiosk."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from admin import views  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,149 @@
+"""Doorbook: the entrance sign-in kiosk for nurseries. ``create_app`` builds the one app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import Babel, get_locale
+from flask_htmx import HTMX
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from doorbook import db as database
+from doorbook.languages import DEFAULT as DEFAULT_LANGUAGE
+from doorbook.languages import LANGUAGES
+from doorbook.secrets_files import CREDENTIAL_KEY_FILE, SECRET_KEY_FILE, read_or_create
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = "instance"
+# Each open admin panel holds one thread for its live event stream; 24 leaves room for
+# several panels alongside the kiosks' own requests.
+SERVER_THREADS = 24
+
+csrf = CSRFProtect()
+htmx = HTMX()
+babel = Babel()
+
+
+def data_dir_from_environment() -> Path:
+    return Path(os.environ.get("DOORBOOK_DATA") or DEFAULT_DATA_DIR).resolve()
+
+
+def select_locale() -> str:
+    return getattr(g, "language", None) or DEFAULT_LANGUAGE
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    data_dir = Path((test_config or {}).get("DATA_DIR") or data_dir_from_environment())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    read_or_create(data_dir / CREDENTIAL_KEY_FILE)  # kiosk PINs are keyed with it
+    app.config.from_mapping(
+        DATA_DIR=str(data_dir),
+        SECRET_KEY=read_or_create(data_dir / SECRET_KEY_FILE),
+        # Kiosk forms are small; photos (admin) are checked and refused above this size.
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
+        BABEL_DEFAULT_TIMEZONE="Europe/London",
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        KIOSK_LANGUAGES=LANGUAGES,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    database.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from admin import bp as admin_bp
+    from kiosk import bp as kiosk_bp
+
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+    _register_health(app)
+    _register_errors(app)
+    _register_headers(app)
+    return app
+
+
+def _register_health(app: Flask) -> None:
+    from doorbook.migrations import schema_version
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db = database.get_db()
+            db.execute("SELECT 1").fetchone()
+            version = schema_version(db)
+        except Exception:  # any failure to answer means "not healthy"
+            app.logger.exception("health check failed")
+            return jsonify(status="unavailable"), 503
+        return jsonify(status="ok", schema=version)
+
+
+def _register_errors(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("error.html", title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return page(
+            400,
+            "This page had expired",
+            "Nothing was saved. Please go back to the start and try again.",
+        )
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page(404, "Page not found", "Please go back to the start.")
+
+    @app.errorhandler(405)
+    def not_allowed(_error):
+        return page(405, "That didn't work", "Please go back to the start and try again.")
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return page(
+            413,
+            "That was too much to send",
+            "Nothing was saved. Please send less text, or a smaller file, and try again.",
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return page(
+            500,
+            "Something went wrong",
+            "Nothing was lost that was already saved. Please try again; if it happens again, "
+            "ask a member of staff.",
+        )
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+            "form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.blueprint in ("kiosk", "admin") or response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,211 @@
+"""The `doorbook` command: a Flask CLI group (init, demo, import, serve, check, routes...)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from doorbook import SERVER_THREADS, create_app, data_dir_from_environment, demo, importer
+from doorbook import db as database
+from doorbook.accounts import AccountProblem, create_manager, has_manager_login
+from doorbook.audit import SYSTEM
+from doorbook.migrations import latest_version, schema_version
+
+
+def _set_data_dir(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        os.environ["DOORBOOK_DATA"] = str(Path(value).resolve())
+
+
+def _app_factory():
+    return create_app()
+
+
+cli = FlaskGroup(
+    name="doorbook",
+    create_app=_app_factory,
+    load_dotenv=False,
+    set_debug_flag=False,
+    help=(
+        "Doorbook: the entrance sign-in kiosk for nurseries.\n\n"
+        "The data folder is --data PATH, or $DOORBOOK_DATA, or ./instance."
+    ),
+    params=[
+        click.Option(
+            ["--data"],
+            metavar="PATH",
+            help="The data folder (database, secrets). Default: $DOORBOOK_DATA or ./instance.",
+            callback=_set_data_dir,
+            expose_value=False,
+            is_eager=True,
+        )
+    ],
+)
+
+
+def can_ask() -> bool:
+    """Whether someone is at a terminal to type a password (not CI, not an installer pipe)."""
+    return sys.stdin.isatty()
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@cli.command("init")
+@click.option("--name", default="Manager", show_default=True, help="The manager's full name.")
+@click.option("--username", default="manager", show_default=True, help="Their admin login.")
+@click.option(
+    "--password",
+    envvar="DOORBOOK_MANAGER_PASSWORD",
+    help="Their password (or $DOORBOOK_MANAGER_PASSWORD); asked for when not given.",
+)
+@with_appcontext
+def init_command(name: str, username: str, password: str | None) -> None:
+    """Create the data folder, the database, the secret key and the first manager."""
+    db = database.get_db()
+    data_dir = current_app.config["DATA_DIR"]
+    if has_manager_login(db):
+        click.echo(f"Doorbook is already set up in {data_dir} (a manager can log in).")
+        return
+    if password is None:
+        if not can_ask():
+            _fail("give the first manager's password with --password or DOORBOOK_MANAGER_PASSWORD")
+        password = click.prompt(
+            f"Password for {username}", hide_input=True, confirmation_prompt=True
+        )
+    try:
+        create_manager(db, name=name, username=username, password=password, actor=SYSTEM)
+    except AccountProblem as problem:
+        _fail(str(problem))
+    click.echo(f"Set up Doorbook in {data_dir}; {username} can now log in at /admin.")
+
+
+@cli.command("demo", with_appcontext=False)
+@click.option(
+    "--replace", is_flag=True, help="Start again: delete this data folder's database first."
+)
+def demo_command(replace: bool) -> None:
+    """Create a data folder holding the fictional demo setting (dated today)."""
+    data_dir = data_dir_from_environment()
+    db_file = data_dir / database.DB_FILENAME
+    if db_file.exists():
+        if not replace:
+            _fail(f"{data_dir} already has a database; use --replace to start the demo again")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    app = create_app()
+    with app.app_context():
+        counts = demo.load(database.get_db())
+    click.echo(f"Loaded the demo setting into {data_dir}: " + _describe(counts))
+
+
+@cli.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def import_command(folder: Path) -> None:
+    """Import a setting's CSV files (staff, children, contacts, ...) from FOLDER."""
+    try:
+        counts = importer.import_folder(database.get_db(), folder)
+    except importer.ImportProblems as problems:
+        for problem in problems.problems:
+            click.echo(problem, err=True)
+        click.echo(f"Nothing was imported: {len(problems.problems)} problem(s).", err=True)
+        sys.exit(1)
+    click.echo("Imported " + _describe(counts))
+
+
+def _describe(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in counts.items())
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=SERVER_THREADS, show_default=True, type=click.IntRange(4, 256))
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve the kiosk and the admin panel with waitress (one process)."""
+    import waitress
+
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        click.echo(
+            f"Warning: listening on {host}; put HTTPS (Caddy, see README) in front of it.",
+            err=True,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"Doorbook: kiosk at http://{shown}:{port}/  admin panel at http://{shown}:{port}/admin"
+    )
+    waitress.serve(
+        current_app._get_current_object(),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="Doorbook",
+        channel_timeout=120,
+    )
+
+
+@cli.command("check", with_appcontext=False)
+def check_command() -> None:
+    """Check the database: integrity, foreign keys, schema version, and counts."""
+    db_file = data_dir_from_environment() / database.DB_FILENAME
+    if not db_file.exists():
+        _fail(f"there is no database at {db_file}; run `doorbook init` or `doorbook demo` first")
+    try:
+        db = database.open_db(db_file)
+        click.echo(f"Database: {db_file}")
+        _check(db)
+    except sqlite3.DatabaseError as error:
+        _fail(
+            f"the database file is damaged ({error}); restore the last backup, "
+            "see README: Restoring from a backup"
+        )
+
+
+def _check(db) -> None:
+    problems = []
+    integrity = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+    if integrity != ["ok"]:
+        problems.append("integrity check: " + "; ".join(integrity[:10]))
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        problems.append(f"{len(broken)} row(s) refer to records that do not exist")
+    version, latest = schema_version(db), latest_version()
+    if version != latest:
+        problems.append(f"schema version {version}, expected {latest}")
+    click.echo(f"Integrity: {'ok' if integrity == ['ok'] else 'FAILED'}")
+    click.echo(f"Foreign keys: {'ok' if not broken else 'FAILED'}")
+    click.echo(f"Schema version: {version} of {latest}")
+    for table in (
+        "staff",
+        "children",
+        "contacts",
+        "child_contacts",
+        "not_permitted",
+        "one_off_collections",
+        "expected_visits",
+        "attendance",
+        "visits",
+        "alerts",
+        "audit_log",
+    ):
+        click.echo(f"  {table}: {db[table].count}")
+    if problems:
+        for problem in problems:
+            click.echo(f"Problem: {problem}", err=True)
+        sys.exit(1)
+    click.echo("All checks passed.")

@@ -1,0 +1,691 @@
+"""Import a setting's people from CSV files (the format of the demo in shared/demo/).
+
+All or nothing: every file is read and checked first, each problem reported as
+``file:line: what is wrong``; only when there are none is everything written, in one
+transaction. Re-importing the same files updates people rather than duplicating them.
+PINs and passwords are stored only as hashes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from doorbook import audit, clock, credentials, settings, text
+from doorbook.db import write
+from doorbook.languages import LANGUAGES, language_from_code
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+FILES: dict[str, tuple[list[str], list[str]]] = {
+    # file: (required columns, optional columns)
+    "staff.csv": (["name", "role"], ["room", "kiosk_pin", "admin_username", "admin_password"]),
+    "children.csv": (
+        ["first_name", "last_name", "date_of_birth", "room"],
+        ["known_as", "key_person", "sen_support", "child_protection_plan", "collection_password"],
+    ),
+    "contacts.csv": (
+        ["name", "child", "relationship", "may_collect"],
+        ["parental_responsibility", "phone", "kiosk_pin", "language"],
+    ),
+    "not_permitted.csv": (["child", "name"], ["description", "reason"]),
+    "expected_visits.csv": (
+        ["visitor_name", "child", "time"],
+        ["role", "organisation", "supervisor", "purpose", "date"],
+    ),
+    "one_off_collections.csv": (
+        ["child", "collector_name"],
+        ["relationship", "arranged_by", "note", "date"],
+    ),
+}
+
+ACCESS_ROLES = {"manager": "manager", "deputy": "deputy"}
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
+ADMIN_PASSWORD_MIN = 10
+COLLECTION_PASSWORD_MIN = 4
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+class ImportProblems(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Row:
+    file: str
+    line: int
+    values: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Checked:
+    """Everything read from the files, checked, ready to write."""
+
+    staff: list[dict] = field(default_factory=list)
+    children: list[dict] = field(default_factory=list)
+    contacts: dict[str, dict] = field(default_factory=dict)
+    links: list[dict] = field(default_factory=list)
+    not_permitted: list[dict] = field(default_factory=list)
+    expected_visits: list[dict] = field(default_factory=list)
+    one_off_collections: list[dict] = field(default_factory=list)
+
+
+def read_folder(folder: Path) -> dict[str, list[Row]]:
+    """Read every known CSV file in ``folder``; raise ImportProblems if any can't be read."""
+    problems: list[str] = []
+    found: dict[str, list[Row]] = {}
+    if not folder.is_dir():
+        raise ImportProblems([f"{folder}: no such folder"])
+    for name, (required, _optional) in FILES.items():
+        path = folder / name
+        if not path.exists():
+            continue
+        rows, file_problems = read_csv(name, path.read_bytes()[: MAX_FILE_BYTES + 1], required)
+        problems += file_problems
+        found[name] = rows
+    if not found and not problems:
+        problems.append(f"{folder}: none of {', '.join(FILES)} is there")
+    if problems:
+        raise ImportProblems(problems)
+    return found
+
+
+def read_csv(name: str, data: bytes, required: list[str]) -> tuple[list[Row], list[str]]:
+    if len(data) > MAX_FILE_BYTES:
+        return [], [f"{name}: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"]
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return [], [f'{name}:{line}: not UTF-8 text; save the file as "CSV UTF-8" and try again']
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    problems: list[str] = []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:
+        return [], [f"{name}:1: cannot read the header ({error})"]
+    header = [h.strip() for h in header]
+    reader.fieldnames = header
+    missing = [column for column in required if column not in header]
+    if missing:
+        return [], [f"{name}:1: missing column(s): {', '.join(missing)}"]
+    rows: list[Row] = []
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # DictReader's own line_num is only updated after a good row.
+            problems.append(f"{name}:{reader.reader.line_num}: cannot read this line ({error})")
+            break
+        if not any((v or "").strip() for k, v in record.items() if k is not None):
+            continue  # a blank line
+        if None in record:
+            problems.append(f"{name}:{reader.line_num}: more values than columns")
+            continue
+        values = {k: (v or "") for k, v in record.items()}
+        rows.append(Row(name, reader.line_num, values))
+    return rows, problems
+
+
+class _Checker:
+    def __init__(self, db: Database, files: dict[str, list[Row]], today: date):
+        self.db = db
+        self.files = files
+        self.today = today
+        self.problems: list[str] = []
+        self.rooms = {r["name"].casefold(): r for r in db["rooms"].rows_where("active = 1")}
+        self.staff_names = {r["name"].casefold(): r["name"] for r in db["staff"].rows}
+        self.child_names = {
+            f"{r['first_name']} {r['last_name']}".casefold(): (r["first_name"], r["last_name"])
+            for r in db["children"].rows
+        }
+        self.pins: dict[str, tuple[str, str]] = {}  # pin -> (owner key, where first seen)
+
+    def problem(self, row: Row, message: str) -> None:
+        self.problems.append(f"{row.where}: {message}")
+
+    def text(self, row: Row, column: str, *, required=True, max_length=text.SHORT_MAX) -> str:
+        value, problem = text.clean(
+            row.values.get(column),
+            column.replace("_", " "),
+            max_length=max_length,
+            required=required,
+        )
+        if problem:
+            self.problem(row, f"{column}: {problem.message}")
+        return value
+
+    def yes_no(self, row: Row, column: str, default: bool | None = None) -> bool:
+        value = (row.values.get(column) or "").strip().casefold()
+        if value in ("yes", "y", "true", "1"):
+            return True
+        if value in ("no", "n", "false", "0"):
+            return False
+        if value == "" and default is not None:
+            return default
+        self.problem(row, f'{column} must be "yes" or "no", not "{value[:40]}"')
+        return False
+
+    def a_date(self, row: Row, column: str, *, required=True) -> str | None:
+        value = (row.values.get(column) or "").strip()
+        if not value:
+            if required:
+                self.problem(row, f"{column} is missing (YYYY-MM-DD)")
+            return None
+        try:
+            return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad()
+        except ValueError:
+            self.problem(row, f'{column} "{value[:40]}" is not a date in the form YYYY-MM-DD')
+            return None
+
+    def a_time(self, row: Row, column: str) -> str | None:
+        value = (row.values.get(column) or "").strip()
+        try:
+            return time.fromisoformat(value).strftime("%H:%M") if len(value) == 5 else _bad()
+        except ValueError:
+            self.problem(row, f'{column} "{value[:40]}" is not a time in the form HH:MM')
+            return None
+
+    def room(self, row: Row, column: str, *, required: bool) -> str | None:
+        value = self.text(row, column, required=required)
+        if not value:
+            return None
+        if value.casefold() not in self.rooms:
+            known = ", ".join(r["name"] for r in self.rooms.values())
+            self.problem(row, f'room "{value}" is not one of this setting\'s rooms ({known})')
+            return None
+        return self.rooms[value.casefold()]["name"]
+
+    def staff_member(self, row: Row, column: str) -> str | None:
+        value = self.text(row, column, required=False, max_length=text.NAME_MAX)
+        if not value:
+            return None
+        if value.casefold() not in self.staff_names:
+            self.problem(row, f'{column.replace("_", " ")} "{value}" is not a member of staff')
+            return None
+        return self.staff_names[value.casefold()]
+
+    def child(self, row: Row, column: str = "child") -> tuple[str, str] | None:
+        value = self.text(row, column, max_length=text.NAME_MAX * 2 + 1)
+        if not value:
+            return None
+        found = self.child_names.get(value.casefold())
+        if found is None:
+            self.problem(row, f'child "{value}" is not in children.csv or already on record')
+        return found
+
+    def pin(self, row: Row, column: str, owner_kind: str, owner_name: str) -> str | None:
+        value = (row.values.get(column) or "").strip()
+        if not value:
+            return None
+        if not credentials.is_valid_pin(value):
+            self.problem(row, f"{column} must be exactly 6 digits")
+            return None
+        owner = f"{owner_kind}:{owner_name.casefold()}"
+        seen = self.pins.get(value)
+        if seen and seen[0] != owner:
+            self.problem(row, f"{column} is the same as the PIN at {seen[1]}; PINs must differ")
+            return None
+        self.pins.setdefault(value, (owner, row.where))
+        existing = self.db.execute(
+            "SELECT c.staff_id, c.contact_id, s.name, k.name FROM credentials c "
+            "LEFT JOIN staff s ON s.id = c.staff_id LEFT JOIN contacts k ON k.id = c.contact_id "
+            "WHERE c.kind = 'pin' AND c.lookup = ? AND c.revoked_at IS NULL",
+            [credentials.pin_lookup(self.db, value)],
+        ).fetchone()
+        if existing:
+            existing_owner = (
+                f"staff:{existing[2].casefold()}"
+                if existing[0]
+                else f"contact:{existing[3].casefold()}"
+            )
+            if existing_owner != owner:
+                self.problem(row, f"{column} is already someone else's PIN; choose another")
+                return None
+        return value
+
+    # Each file, in the order in which they refer to one another.
+
+    def check_staff(self, checked: Checked) -> None:
+        usernames: dict[str, str] = {}
+        for row in self.files.get("staff.csv", []):
+            name = self.text(row, "name", max_length=text.NAME_MAX)
+            job_title = self.text(row, "role", max_length=60)
+            username = (row.values.get("admin_username") or "").strip().casefold()
+            password = row.values.get("admin_password") or ""
+            if username:
+                if not USERNAME_PATTERN.fullmatch(username):
+                    self.problem(
+                        row, "admin_username must be 2-40 letters, digits, dots, dashes or _"
+                    )
+                elif username in usernames:
+                    self.problem(row, f"admin_username is also used at {usernames[username]}")
+                usernames.setdefault(username, row.where)
+                if len(password) < ADMIN_PASSWORD_MIN:
+                    self.problem(
+                        row, f"admin_password must be at least {ADMIN_PASSWORD_MIN} characters"
+                    )
+                elif len(password) > 200:
+                    self.problem(row, "admin_password is too long (200 characters at most)")
+            elif password:
+                self.problem(row, "admin_password is given without an admin_username")
+            entry = {
+                "name": name,
+                "job_title": job_title,
+                "role": ACCESS_ROLES.get(job_title.casefold(), "practitioner"),
+                "room": self.room(row, "room", required=False),
+                "pin": self.pin(row, "kiosk_pin", "staff", name),
+                "admin_username": username or None,
+                "admin_password": password or None,
+            }
+            if name:
+                self.staff_names[name.casefold()] = name
+            checked.staff.append(entry)
+
+    def check_children(self, checked: Checked) -> None:
+        seen: dict[str, str] = {}
+        for row in self.files.get("children.csv", []):
+            first = self.text(row, "first_name", max_length=text.NAME_MAX)
+            last = self.text(row, "last_name", max_length=text.NAME_MAX)
+            dob = self.a_date(row, "date_of_birth")
+            if dob and not (date(self.today.year - 19, 1, 1).isoformat() <= dob <= str(self.today)):
+                self.problem(row, f"date_of_birth {dob} is not a plausible date of birth")
+            password = row.values.get("collection_password") or ""
+            if password and len(credentials.normalise_collection_password(password)) < (
+                COLLECTION_PASSWORD_MIN
+            ):
+                self.problem(
+                    row,
+                    f"collection_password must be at least {COLLECTION_PASSWORD_MIN} characters",
+                )
+            if len(password) > 100:
+                self.problem(row, "collection_password is too long (100 characters at most)")
+            key = f"{first} {last}".casefold()
+            if first and last:
+                if key in seen:
+                    self.problem(row, f"{first} {last} is also at {seen[key]}")
+                seen[key] = row.where
+                self.child_names[key] = (first, last)
+            checked.children.append(
+                {
+                    "first_name": first,
+                    "last_name": last,
+                    "known_as": self.text(row, "known_as", required=False, max_length=60) or None,
+                    "date_of_birth": dob,
+                    "room": self.room(row, "room", required=True),
+                    "key_person": self.staff_member(row, "key_person"),
+                    "sen_support": self.yes_no(row, "sen_support", default=False),
+                    "child_protection_plan": self.yes_no(
+                        row, "child_protection_plan", default=False
+                    ),
+                    "collection_password": password or None,
+                }
+            )
+
+    def check_contacts(self, checked: Checked) -> None:
+        for row in self.files.get("contacts.csv", []):
+            name = self.text(row, "name", max_length=text.NAME_MAX)
+            child = self.child(row)
+            phone = self.text(row, "phone", required=False, max_length=30)
+            if phone and not re.fullmatch(r"[0-9+() -]{6,30}", phone):
+                self.problem(row, f'phone "{phone}" is not a phone number')
+            code = (row.values.get("language") or "").strip()
+            language = language_from_code(code) if code else "en_GB"
+            if language is None:
+                supported = ", ".join(sorted(LANGUAGES))
+                self.problem(
+                    row, f'language "{code[:20]}" is not supported (use one of {supported})'
+                )
+            pin = self.pin(row, "kiosk_pin", "contact", name)
+            if not name:
+                continue
+            contact = checked.contacts.setdefault(
+                name.casefold(),
+                {
+                    "name": name,
+                    "phone": phone or None,
+                    "language": language,
+                    "pin": pin,
+                    "where": row.where,
+                },
+            )
+            if pin and contact["pin"] and pin != contact["pin"]:
+                self.problem(row, f"{name} has a different kiosk_pin at {contact['where']}")
+            contact["pin"] = contact["pin"] or pin
+            if child:
+                checked.links.append(
+                    {
+                        "contact": name.casefold(),
+                        "child": child,
+                        "relationship": self.text(row, "relationship", max_length=60),
+                        "parental_responsibility": self.yes_no(
+                            row, "parental_responsibility", default=False
+                        ),
+                        "may_collect": self.yes_no(row, "may_collect"),
+                    }
+                )
+
+    def check_not_permitted(self, checked: Checked) -> None:
+        for row in self.files.get("not_permitted.csv", []):
+            checked.not_permitted.append(
+                {
+                    "child": self.child(row),
+                    "name": self.text(row, "name", max_length=text.NAME_MAX),
+                    "description": self.text(
+                        row, "description", required=False, max_length=text.NOTE_MAX
+                    )
+                    or None,
+                    "reason": self.text(row, "reason", required=False, max_length=text.NOTE_MAX)
+                    or None,
+                }
+            )
+
+    def day_for(self, row: Row) -> str | None:
+        if (row.values.get("date") or "").strip():
+            return self.a_date(row, "date")
+        return self.today.isoformat()
+
+    def check_expected_visits(self, checked: Checked) -> None:
+        for row in self.files.get("expected_visits.csv", []):
+            checked.expected_visits.append(
+                {
+                    "day": self.day_for(row),
+                    "time": self.a_time(row, "time"),
+                    "visitor_name": self.text(row, "visitor_name", max_length=text.NAME_MAX),
+                    "role": self.text(row, "role", required=False, max_length=100) or None,
+                    "organisation": self.text(row, "organisation", required=False) or None,
+                    "child": self.child(row),
+                    "supervisor": self.staff_member(row, "supervisor"),
+                    "purpose": self.text(row, "purpose", required=False, max_length=text.NOTE_MAX)
+                    or None,
+                }
+            )
+
+    def check_one_off_collections(self, checked: Checked) -> None:
+        for row in self.files.get("one_off_collections.csv", []):
+            checked.one_off_collections.append(
+                {
+                    "day": self.day_for(row),
+                    "child": self.child(row),
+                    "collector_name": self.text(row, "collector_name", max_length=text.NAME_MAX),
+                    "relationship": self.text(row, "relationship", required=False, max_length=60)
+                    or None,
+                    "arranged_by": self.text(
+                        row, "arranged_by", required=False, max_length=text.NAME_MAX
+                    )
+                    or None,
+                    "note": self.text(row, "note", required=False, max_length=text.NOTE_MAX)
+                    or None,
+                }
+            )
+
+
+def _bad():
+    raise ValueError
+
+
+def check(db: Database, files: dict[str, list[Row]], today: date) -> Checked:
+    checker = _Checker(db, files, today)
+    checked = Checked()
+    checker.check_staff(checked)
+    checker.check_children(checked)
+    checker.check_contacts(checked)
+    checker.check_not_permitted(checked)
+    checker.check_expected_visits(checked)
+    checker.check_one_off_collections(checked)
+    if checker.problems:
+        raise ImportProblems(checker.problems)
+    return checked
+
+
+def import_folder(db: Database, folder: Path, actor: audit.Actor = audit.SYSTEM) -> dict[str, int]:
+    """Check and import a folder of CSV files; return how many of each were read."""
+    files = read_folder(folder)
+    return import_files(db, files, actor, source=str(folder))
+
+
+def import_files(
+    db: Database, files: dict[str, list[Row]], actor: audit.Actor, source: str
+) -> dict[str, int]:
+    today = clock.today(settings.timezone(db))
+    checked = check(db, files, today)
+    with write(db):
+        counts = _load(db, checked)
+        audit.record(db, actor, "import", source=source, **counts)
+    return counts
+
+
+def _set_pin(db: Database, owner_column: str, owner_id: int, pin: str, now: str) -> None:
+    lookup = credentials.pin_lookup(db, pin)
+    current = db.execute(
+        f"SELECT id, lookup FROM credentials WHERE kind = 'pin' AND {owner_column} = ? "  # noqa: S608
+        "AND revoked_at IS NULL",
+        [owner_id],
+    ).fetchall()
+    if any(row[1] == lookup for row in current):
+        return
+    for row in current:
+        db["credentials"].update(row[0], {"revoked_at": now})
+    db["credentials"].insert(
+        {"kind": "pin", owner_column: owner_id, "lookup": lookup, "created_at": now}
+    )
+
+
+def _set_password(db: Database, staff_id: int, password: str, now: str) -> None:
+    current = db.execute(
+        "SELECT id, secret_hash FROM credentials WHERE kind = 'password' AND staff_id = ? "
+        "AND revoked_at IS NULL",
+        [staff_id],
+    ).fetchall()
+    if any(credentials.check_password(row[1], password) for row in current):
+        return
+    for row in current:
+        db["credentials"].update(row[0], {"revoked_at": now})
+    db["credentials"].insert(
+        {
+            "kind": "password",
+            "staff_id": staff_id,
+            "secret_hash": credentials.hash_password(password),
+            "created_at": now,
+        }
+    )
+
+
+def new_reference_code(db: Database) -> str:
+    """A short code a visitor can type instead of scanning their invitation: ABCD-2345."""
+    while True:
+        raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        code = f"{raw[:4]}-{raw[4:]}"
+        if not db.execute(
+            "SELECT 1 FROM expected_visits WHERE reference_code = ?", [code]
+        ).fetchone():
+            return code
+
+
+def _load(db: Database, checked: Checked) -> dict[str, int]:
+    now = clock.stamp()
+    rooms = {r["name"]: r["id"] for r in db["rooms"].rows}
+    for entry in checked.staff:
+        existing = db.execute("SELECT id FROM staff WHERE name = ?", [entry["name"]]).fetchone()
+        values = {
+            "name": entry["name"],
+            "job_title": entry["job_title"],
+            "role": entry["role"],
+            "room_id": rooms.get(entry["room"]),
+            "admin_username": entry["admin_username"],
+        }
+        if existing:
+            staff_id = existing[0]
+            db["staff"].update(staff_id, values)
+        else:
+            staff_id = db["staff"].insert({**values, "created_at": now}).last_pk
+        if entry["pin"]:
+            _set_pin(db, "staff_id", staff_id, entry["pin"], now)
+        if entry["admin_password"]:
+            _set_password(db, staff_id, entry["admin_password"], now)
+    staff_ids = {r["name"]: r["id"] for r in db["staff"].rows}
+
+    for entry in checked.children:
+        values = {
+            "first_name": entry["first_name"],
+            "last_name": entry["last_name"],
+            "known_as": entry["known_as"],
+            "date_of_birth": entry["date_of_birth"],
+            "room_id": rooms[entry["room"]],
+            "key_person_id": staff_ids.get(entry["key_person"]),
+            "sen_support": int(entry["sen_support"]),
+            "child_protection_plan": int(entry["child_protection_plan"]),
+        }
+        existing = db.execute(
+            "SELECT id, collection_password_hash FROM children "
+            "WHERE first_name = ? AND last_name = ?",
+            [entry["first_name"], entry["last_name"]],
+        ).fetchone()
+        password = entry["collection_password"]
+        if password and not (
+            existing and credentials.check_collection_password(existing[1], password)
+        ):
+            values["collection_password_hash"] = credentials.hash_collection_password(password)
+        if existing:
+            db["children"].update(existing[0], values)
+        else:
+            db["children"].insert({**values, "created_at": now})
+    child_ids = {(r["first_name"], r["last_name"]): r["id"] for r in db["children"].rows}
+
+    for contact in checked.contacts.values():
+        values = {
+            "name": contact["name"],
+            "phone": contact["phone"],
+            "language": contact["language"],
+        }
+        existing = db.execute(
+            "SELECT id FROM contacts WHERE name = ?", [contact["name"]]
+        ).fetchone()
+        if existing:
+            contact["id"] = existing[0]
+            db["contacts"].update(existing[0], values)
+        else:
+            contact["id"] = db["contacts"].insert({**values, "created_at": now}).last_pk
+        if contact["pin"]:
+            _set_pin(db, "contact_id", contact["id"], contact["pin"], now)
+    for link in checked.links:
+        db["child_contacts"].upsert(
+            {
+                "child_id": child_ids[link["child"]],
+                "contact_id": checked.contacts[link["contact"]]["id"],
+                "relationship": link["relationship"],
+                "parental_responsibility": int(link["parental_responsibility"]),
+                "may_collect": int(link["may_collect"]),
+                "updated_at": now,
+            },
+            pk=("child_id", "contact_id"),
+        )
+
+    for entry in checked.not_permitted:
+        child_id = child_ids[entry["child"]]
+        existing = db.execute(
+            "SELECT id FROM not_permitted WHERE child_id = ? AND name = ? AND removed_at IS NULL",
+            [child_id, entry["name"]],
+        ).fetchone()
+        values = {"description": entry["description"], "reason": entry["reason"]}
+        if existing:
+            db["not_permitted"].update(existing[0], values)
+        else:
+            db["not_permitted"].insert(
+                {"child_id": child_id, "name": entry["name"], "created_at": now, **values}
+            )
+
+    for entry in checked.expected_visits:
+        child_id = child_ids[entry["child"]]
+        organisation_id = None
+        if entry["organisation"]:
+            found = db.execute(
+                "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE",
+                [entry["organisation"]],
+            ).fetchone()
+            organisation_id = (
+                found[0]
+                if found
+                else db["organisations"]
+                .insert({"name": entry["organisation"], "created_at": now})
+                .last_pk
+            )
+        values = {
+            "role": entry["role"],
+            "organisation_id": organisation_id,
+            "supervisor_id": staff_ids.get(entry["supervisor"]),
+            "purpose": entry["purpose"],
+        }
+        existing = db.execute(
+            "SELECT id FROM expected_visits WHERE day = ? AND time = ? AND visitor_name = ? "
+            "AND child_id = ? AND cancelled_at IS NULL",
+            [entry["day"], entry["time"], entry["visitor_name"], child_id],
+        ).fetchone()
+        if existing:
+            db["expected_visits"].update(existing[0], values)
+        else:
+            code = new_reference_code(db)
+            db["expected_visits"].insert(
+                {
+                    "day": entry["day"],
+                    "time": entry["time"],
+                    "visitor_name": entry["visitor_name"],
+                    "child_id": child_id,
+                    "reference_code": code,
+                    "token_lookup": credentials.token_lookup(
+                        credentials.invitation_token(db, code)
+                    ),
+                    "created_at": now,
+                    **values,
+                }
+            )
+
+    for entry in checked.one_off_collections:
+        child_id = child_ids[entry["child"]]
+        values = {
+            "relationship": entry["relationship"],
+            "arranged_by": entry["arranged_by"],
+            "note": entry["note"],
+        }
+        existing = db.execute(
+            "SELECT id FROM one_off_collections WHERE day = ? AND child_id = ? "
+            "AND collector_name = ? AND cancelled_at IS NULL",
+            [entry["day"], child_id, entry["collector_name"]],
+        ).fetchone()
+        if existing:
+            db["one_off_collections"].update(existing[0], values)
+        else:
+            db["one_off_collections"].insert(
+                {
+                    "day": entry["day"],
+                    "child_id": child_id,
+                    "collector_name": entry["collector_name"],
+                    "created_at": now,
+                    **values,
+                }
+            )
+
+    return {
+        "staff": len(checked.staff),
+        "children": len(checked.children),
+        "contacts": len(checked.contacts),
+        "links": len(checked.links),
+        "not_permitted": len(checked.not_permitted),
+        "expected_visits": len(checked.expected_visits),
+        "one_off_collections": len(checked.one_off_collections),
+    }

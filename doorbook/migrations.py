@@ -1,0 +1,486 @@
+"""The schema, as named migrations applied at start (safe to re-run; never DROP TABLE).
+
+Times are UTC text, "YYYY-MM-DD HH:MM:SS.ffffff", which sorts and compares with SQLite's
+own datetime() output. Days (``day`` columns) are the setting's local dates, YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("doorbook")
+
+DEFAULT_ROOMS = [
+    # name, EYFS age band used for the staff:child ratio
+    ("Babies", "under_2"),
+    ("Toddlers", "two"),
+    ("Pre-school", "three_plus"),
+]
+
+
+@migrations()
+def m001_people(db: Database) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    db["rooms"].create(
+        {"id": int, "name": str, "age_band": str, "active": int},
+        pk="id",
+        not_null={"name", "age_band", "active"},
+        defaults={"active": 1},
+    )
+    db["rooms"].create_index(["name"], unique=True)
+    db["rooms"].insert_all(
+        [{"name": name, "age_band": band} for name, band in DEFAULT_ROOMS], pk="id"
+    )
+    db["staff"].create(
+        {
+            "id": int,
+            "name": str,
+            "job_title": str,
+            "role": str,  # manager | deputy | practitioner: what the panel lets them do
+            "room_id": int,
+            "admin_username": str,
+            "active": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "role", "active", "created_at"},
+        defaults={"active": 1},
+        foreign_keys=[("room_id", "rooms", "id")],
+    )
+    db["staff"].create_index(["name"], unique=True)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_staff_admin_username ON staff(admin_username COLLATE NOCASE) "
+        "WHERE admin_username IS NOT NULL"
+    )
+    db["children"].create(
+        {
+            "id": int,
+            "first_name": str,
+            "last_name": str,
+            "known_as": str,
+            "date_of_birth": str,
+            "room_id": int,
+            "key_person_id": int,
+            "sen_support": int,
+            "child_protection_plan": int,
+            "collection_password_hash": str,
+            "started_on": str,
+            "left_on": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "room_id",
+            "sen_support",
+            "child_protection_plan",
+            "created_at",
+        },
+        defaults={"sen_support": 0, "child_protection_plan": 0},
+        foreign_keys=[("room_id", "rooms", "id"), ("key_person_id", "staff", "id")],
+    )
+    db["children"].create_index(["last_name", "first_name"], unique=True)
+    db["contacts"].create(
+        {
+            "id": int,
+            "name": str,
+            "phone": str,
+            "language": str,
+            "photo_file": str,
+            "active": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "language", "active", "created_at"},
+        defaults={"language": "en_GB", "active": 1},
+    )
+    db["contacts"].create_index(["name"], unique=True)
+    db["child_contacts"].create(
+        {
+            "child_id": int,
+            "contact_id": int,
+            "relationship": str,
+            "parental_responsibility": int,
+            "may_collect": int,
+            "updated_at": str,
+        },
+        pk=("child_id", "contact_id"),
+        not_null={"relationship", "parental_responsibility", "may_collect", "updated_at"},
+        foreign_keys=[("child_id", "children", "id"), ("contact_id", "contacts", "id")],
+    )
+    db["child_contacts"].create_index(["contact_id"])
+    db["not_permitted"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "name": str,
+            "description": str,
+            "reason": str,
+            "photo_file": str,
+            "created_at": str,
+            "removed_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "name", "created_at"},
+        foreign_keys=[("child_id", "children", "id")],
+    )
+    db["not_permitted"].create_index(["child_id"])
+    db["one_off_collections"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "day": str,
+            "collector_name": str,
+            "relationship": str,
+            "arranged_by": str,
+            "note": str,
+            "created_at": str,
+            "id_checked_at": str,
+            "id_checked_by": int,
+            "cancelled_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "day", "collector_name", "created_at"},
+        foreign_keys=[("child_id", "children", "id"), ("id_checked_by", "staff", "id")],
+    )
+    db["one_off_collections"].create_index(["day", "child_id"])
+    # Kiosk PINs (keyed hash, so they can be looked up and kept unique), QR card tokens
+    # (hash of a random token) and admin passwords (scrypt). Exactly one owner per row.
+    db["credentials"].create(
+        {
+            "id": int,
+            "kind": str,  # pin | qr_card | password
+            "staff_id": int,
+            "contact_id": int,
+            "lookup": str,
+            "secret_hash": str,
+            "created_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+        not_null={"kind", "created_at"},
+        foreign_keys=[("staff_id", "staff", "id"), ("contact_id", "contacts", "id")],
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_credentials_lookup ON credentials(kind, lookup) "
+        "WHERE lookup IS NOT NULL AND revoked_at IS NULL"
+    )
+    db["credentials"].create_index(["staff_id"])
+    db["credentials"].create_index(["contact_id"])
+    db.execute(
+        "CREATE TRIGGER credentials_one_owner BEFORE INSERT ON credentials "
+        "WHEN (NEW.staff_id IS NULL) = (NEW.contact_id IS NULL) "
+        "BEGIN SELECT RAISE(ABORT, 'a credential belongs to exactly one person'); END"
+    )
+
+
+@migrations()
+def m002_register(db: Database) -> None:
+    db["attendance"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "day": str,
+            "arrived_at": str,
+            "brought_by_contact_id": int,
+            "brought_by_name": str,
+            "departed_at": str,
+            "collected_by_contact_id": int,
+            "collected_by_name": str,
+            "one_off_collection_id": int,
+            "message_for_key_person": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "day", "arrived_at", "created_at"},
+        foreign_keys=[
+            ("child_id", "children", "id"),
+            ("brought_by_contact_id", "contacts", "id"),
+            ("collected_by_contact_id", "contacts", "id"),
+            ("one_off_collection_id", "one_off_collections", "id"),
+        ],
+    )
+    db["attendance"].create_index(["day", "child_id"])
+    # A child is signed in at most once at a time: a double tap cannot make two rows.
+    db.execute(
+        "CREATE UNIQUE INDEX idx_attendance_one_open ON attendance(child_id) "
+        "WHERE departed_at IS NULL"
+    )
+    db["register_corrections"].create(
+        {
+            "id": int,
+            "attendance_id": int,
+            "field": str,
+            "old_value": str,
+            "new_value": str,
+            "reason": str,
+            "corrected_by": int,
+            "corrected_at": str,
+        },
+        pk="id",
+        not_null={"attendance_id", "field", "reason", "corrected_by", "corrected_at"},
+        foreign_keys=[("attendance_id", "attendance", "id"), ("corrected_by", "staff", "id")],
+    )
+    db["register_corrections"].create_index(["attendance_id"])
+    db["staff_attendance"].create(
+        {"id": int, "staff_id": int, "day": str, "arrived_at": str, "departed_at": str},
+        pk="id",
+        not_null={"staff_id", "day", "arrived_at"},
+        foreign_keys=[("staff_id", "staff", "id")],
+    )
+    db["staff_attendance"].create_index(["day"])
+    db.execute(
+        "CREATE UNIQUE INDEX idx_staff_attendance_one_open ON staff_attendance(staff_id) "
+        "WHERE departed_at IS NULL"
+    )
+
+
+@migrations()
+def m003_visits(db: Database) -> None:
+    db["organisations"].create(
+        {
+            "id": int,
+            "name": str,
+            "dbs_assurance_on_file": int,
+            "dbs_assurance_until": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "dbs_assurance_on_file", "created_at"},
+        defaults={"dbs_assurance_on_file": 0},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_organisations_name ON organisations(name COLLATE NOCASE)")
+    db["expected_visits"].create(
+        {
+            "id": int,
+            "day": str,
+            "time": str,
+            "visitor_name": str,
+            "role": str,
+            "organisation_id": int,
+            "child_id": int,
+            "supervisor_id": int,
+            "purpose": str,
+            "reference_code": str,
+            "token_lookup": str,
+            "created_at": str,
+            "cancelled_at": str,
+        },
+        pk="id",
+        not_null={"day", "visitor_name", "child_id", "reference_code", "created_at"},
+        foreign_keys=[
+            ("organisation_id", "organisations", "id"),
+            ("child_id", "children", "id"),
+            ("supervisor_id", "staff", "id"),
+        ],
+    )
+    db["expected_visits"].create_index(["day"])
+    db["expected_visits"].create_index(["reference_code"], unique=True)
+    db["expected_visits"].create_index(["token_lookup"], unique=True)
+    db["visitors"].create(
+        {
+            "id": int,
+            "name": str,
+            "organisation_id": int,
+            "organisation_name": str,
+            "role": str,
+            "phone": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "created_at"},
+        foreign_keys=[("organisation_id", "organisations", "id")],
+    )
+    db["visits"].create(
+        {
+            "id": int,
+            "visitor_id": int,
+            "kind": str,  # agency | other
+            "day": str,
+            "purpose": str,
+            "here_to_see": str,
+            "child_id": int,
+            "child_name_typed": str,
+            "expected_visit_id": int,
+            "location": str,
+            "id_seen_at": str,
+            "id_seen_by": int,
+            "dbs_assurance_confirmed_at": str,
+            "dbs_assurance_confirmed_by": int,
+            "badge_token_lookup": str,
+            "signed_in_at": str,
+            "signed_out_at": str,
+            "signed_out_by": int,
+            "kiosk": str,
+        },
+        pk="id",
+        not_null={"visitor_id", "kind", "day", "signed_in_at"},
+        foreign_keys=[
+            ("visitor_id", "visitors", "id"),
+            ("child_id", "children", "id"),
+            ("expected_visit_id", "expected_visits", "id"),
+            ("id_seen_by", "staff", "id"),
+            ("dbs_assurance_confirmed_by", "staff", "id"),
+            ("signed_out_by", "staff", "id"),
+        ],
+    )
+    db["visits"].create_index(["day"])
+    db["visits"].create_index(["child_id"])
+    db["visits"].create_index(["badge_token_lookup"], unique=True)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_visits_one_per_booking ON visits(expected_visit_id) "
+        "WHERE expected_visit_id IS NOT NULL"
+    )
+    db.execute(
+        "CREATE INDEX idx_visits_on_site ON visits(signed_out_at) WHERE signed_out_at IS NULL"
+    )
+    db["supervision_periods"].create(
+        {
+            "id": int,
+            "visit_id": int,
+            "staff_id": int,
+            "started_at": str,
+            "ended_at": str,
+            "ended_because": str,
+            "assigned_by": int,
+        },
+        pk="id",
+        not_null={"visit_id", "staff_id", "started_at"},
+        foreign_keys=[
+            ("visit_id", "visits", "id"),
+            ("staff_id", "staff", "id"),
+            ("assigned_by", "staff", "id"),
+        ],
+    )
+    db["supervision_periods"].create_index(["visit_id"])
+    db.execute(
+        "CREATE UNIQUE INDEX idx_supervision_one_open ON supervision_periods(visit_id) "
+        "WHERE ended_at IS NULL"
+    )
+
+
+@migrations()
+def m004_alerts_audit_kiosks(db: Database) -> None:
+    db["alerts"].create(
+        {
+            "id": int,
+            "kind": str,
+            "severity": int,  # higher is more serious; the dashboard sorts by it
+            "message": str,
+            "child_id": int,
+            "contact_id": int,
+            "staff_id": int,
+            "visit_id": int,
+            "one_off_collection_id": int,
+            "kiosk": str,
+            "details": str,
+            "dedupe_key": str,
+            "raised_at": str,
+            "last_chimed_at": str,
+            "acknowledged_at": str,
+            "acknowledged_by": int,
+            "acknowledge_note": str,
+            "resolved_at": str,
+            "resolved_by": int,
+            "resolve_note": str,
+        },
+        pk="id",
+        not_null={"kind", "severity", "message", "raised_at"},
+        foreign_keys=[
+            ("child_id", "children", "id"),
+            ("contact_id", "contacts", "id"),
+            ("staff_id", "staff", "id"),
+            ("visit_id", "visits", "id"),
+            ("one_off_collection_id", "one_off_collections", "id"),
+            ("acknowledged_by", "staff", "id"),
+            ("resolved_by", "staff", "id"),
+        ],
+    )
+    db.execute("CREATE INDEX idx_alerts_open ON alerts(resolved_at, severity)")
+    db.execute(
+        "CREATE UNIQUE INDEX idx_alerts_dedupe ON alerts(dedupe_key) WHERE dedupe_key IS NOT NULL"
+    )
+    db["audit_log"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor_kind": str,  # staff | contact | visitor | kiosk | system
+            "actor_id": int,
+            "actor_name": str,
+            "action": str,
+            "subject_kind": str,
+            "subject_id": int,
+            "child_id": int,
+            "kiosk": str,
+            "details": str,
+        },
+        pk="id",
+        not_null={"at", "actor_kind", "action"},
+    )
+    db["audit_log"].create_index(["at"])
+    db["audit_log"].create_index(["action"])
+    db["audit_log"].create_index(["child_id"])
+    # Append-only: no edits ever; deletion only by the retention purge, of rows past the
+    # configured period (6 years unless the settings say otherwise).
+    db.execute(
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER audit_log_no_early_delete BEFORE DELETE ON audit_log "
+        "WHEN OLD.at >= datetime('now', '-' || COALESCE("
+        "(SELECT value FROM settings WHERE key = 'retention_audit_years'), '6') || ' years') "
+        "BEGIN SELECT RAISE(ABORT, 'audit entries are kept for the retention period'); END"
+    )
+    db["pin_failures"].create(
+        {"id": int, "kiosk": str, "at": str}, pk="id", not_null={"kiosk", "at"}
+    )
+    db["pin_failures"].create_index(["kiosk", "at"])
+    db["login_failures"].create(
+        {"id": int, "username": str, "at": str}, pk="id", not_null={"username", "at"}
+    )
+    db["login_failures"].create_index(["username", "at"])
+    db["admin_sessions"].create(
+        {
+            "id": str,
+            "staff_id": int,
+            "created_at": str,
+            "last_seen_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+        not_null={"staff_id", "created_at", "last_seen_at"},
+        foreign_keys=[("staff_id", "staff", "id")],
+    )
+    db["kiosk_devices"].create(
+        {
+            "id": int,
+            "name": str,
+            "token_lookup": str,
+            "enrolled_by": int,
+            "created_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+        not_null={"name", "token_lookup", "created_at"},
+        foreign_keys=[("enrolled_by", "staff", "id")],
+    )
+    db["kiosk_devices"].create_index(["token_lookup"], unique=True)
+
+
+def apply(db: Database) -> None:
+    from doorbook.db import _write_lock
+
+    with _write_lock:
+        migrations.apply(db)
+
+
+def schema_version(db: Database) -> int:
+    """How many of Doorbook's migrations this database has (what /healthz reports)."""
+    return len(migrations.applied(db))
+
+
+def latest_version() -> int:
+    return len(migrations._migrations)

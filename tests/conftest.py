@@ -1,0 +1,129 @@
+"""Fixtures: a fresh data folder per test (no shared state), the demo setting, the CLI, and a
+live server plus Debian's Chromium for browser tests."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.serving import make_server
+
+from doorbook import create_app
+from doorbook.cli import cli as doorbook_cli
+from doorbook.db import get_db
+from doorbook.demo import load as load_demo
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEMO_FILES = PROJECT / "doorbook" / "demo_data"
+# CSRF is proved by tests of its own (test_csrf.py); elsewhere the test client skips it.
+TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on an empty data folder of its own (migrated, no people)."""
+    return create_app({"DATA_DIR": str(tmp_path / "data"), **TEST_CONFIG})
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo setting loaded once; tests get a copy (hashing passwords takes time)."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    demo = create_app({"DATA_DIR": str(folder)})
+    with demo.app_context():
+        load_demo(get_db())
+    return folder
+
+
+@pytest.fixture
+def demo_app(tmp_path, demo_template):
+    """An app on its own copy of the demo setting."""
+    data = tmp_path / "demo"
+    shutil.copytree(demo_template, data)
+    return create_app({"DATA_DIR": str(data), **TEST_CONFIG})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield get_db()
+
+
+@pytest.fixture
+def demo_db(demo_app):
+    with demo_app.app_context():
+        yield get_db()
+
+
+@pytest.fixture
+def run_cli(monkeypatch, tmp_path):
+    """Run `doorbook ...` in-process against a data folder of this test's own."""
+    monkeypatch.delenv("DOORBOOK_DATA", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args: str, data: Path | None = None, input: str | None = None):
+        folder = data or (tmp_path / "cli-data")
+        return runner.invoke(doorbook_cli, ["--data", str(folder), *args], input=input)
+
+    return invoke
+
+
+# ---- Browser tests: Debian's Chromium through pytest-playwright ----
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_demo(demo_app):
+    with LiveServer(demo_app) as server:
+        yield server
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    folder = PROJECT / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
