@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_time, get_locale
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -33,6 +33,16 @@ def data_dir_from_environment() -> Path:
 
 def select_locale() -> str:
     return getattr(g, "language", None) or DEFAULT_LANGUAGE
+
+
+def local_time(stored: str | None) -> str:
+    """A stored UTC time as the setting's local clock time, in the reader's locale."""
+    if not stored:
+        return ""
+    from doorbook import clock, settings
+
+    tz = settings.timezone(database.get_db())
+    return format_time(clock.local(stored, tz).replace(tzinfo=None), format="short")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -66,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.add_template_filter(local_time)
 
     from admin import bp as admin_bp
     from kiosk import bp as kiosk_bp

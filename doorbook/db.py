@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,14 +61,28 @@ def write(db: Database) -> Iterator[Database]:
                 yield db
             return
         db.conn.execute("BEGIN IMMEDIATE")
+        db._after_commit = []  # type: ignore[attr-defined]
         try:
             yield db
         except BaseException:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
+            db._after_commit = []  # type: ignore[attr-defined]
             raise
         else:
             db.conn.execute("COMMIT")
+    callbacks, db._after_commit = db._after_commit, []  # type: ignore[attr-defined]
+    for callback in callbacks:
+        callback()
+
+
+def after_commit(db: Database, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current write transaction has committed (never on rollback)."""
+    pending = getattr(db, "_after_commit", None)
+    if db.conn.in_transaction and pending is not None:
+        pending.append(callback)
+    else:
+        callback()
 
 
 def db_path(app: Flask) -> Path:

@@ -11,6 +11,8 @@ NAME_MAX = 100
 SHORT_MAX = 200
 NOTE_MAX = 500
 
+# Invisible characters that carry nothing: a byte-order mark, zero-width spaces. Dropped.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u2060"))
 # Invisible characters that reorder text (the "RTL override" trick) or hide it.
 _DIRECTION_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
@@ -29,7 +31,7 @@ def clean(
     multiline: bool = False,
 ) -> tuple[str, TextProblem | None]:
     """Trim and normalise ``value``; return it with a problem a person can act on, if any."""
-    text = unicodedata.normalize("NFC", value or "").strip()
+    text = unicodedata.normalize("NFC", value or "").translate(_INVISIBLE).strip()
     if not text:
         if required:
             return "", TextProblem(f"Please enter {label}.")

@@ -3,21 +3,45 @@ stays at / so that nothing personal is ever in a URL and the back button leads n
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, session
+from flask import abort, current_app, g, render_template, request, session
 from flask_babel import gettext as _
 
-from doorbook import htmx, settings
+from doorbook import alerts, collection, htmx, register, settings, staff_register, text
 from doorbook.db import get_db
+from doorbook.identify import identify
 from doorbook.languages import DEFAULT, LANGUAGES
 from kiosk import bp
-from kiosk.device import is_kiosk
+from kiosk.device import is_kiosk, kiosk_name
+from kiosk.state import Interaction, Interactions
+
+MESSAGE_MAX = 300
+VARY = {"Vary": "HX-Request"}
+
+
+def interactions() -> Interactions:
+    return current_app.extensions.setdefault("kiosk_interactions", Interactions())
+
+
+def idle_seconds() -> int:
+    return settings.get_int(get_db(), "idle_timeout_seconds")
+
+
+def current() -> Interaction | None:
+    return interactions().get(session.get("kiosk_interaction"), idle_seconds())
+
+
+def forget() -> None:
+    interactions().end(session.pop("kiosk_interaction", None))
 
 
 @bp.before_request
 def only_kiosks():
     if not is_kiosk(request):
         abort(403)
-    g.language = session.get("kiosk_language", DEFAULT)
+    g.kiosk = kiosk_name(request)
+    interaction = current()
+    person_language = interaction.person.language if interaction else None
+    g.language = person_language or session.get("kiosk_language", DEFAULT)
 
 
 @bp.errorhandler(403)
@@ -32,25 +56,36 @@ def not_a_kiosk(_error):
     )
 
 
-def screen(template: str, **context):
+def screen(template: str, status: int = 200, **context):
     """A kiosk screen: the partial alone for htmx, or the whole page around it."""
     context.setdefault("setting_name", settings.get(get_db(), "setting_name"))
-    context.setdefault("idle_seconds", settings.get_int(get_db(), "idle_timeout_seconds"))
+    context.setdefault("idle_seconds", idle_seconds())
+    context.setdefault("languages", LANGUAGES)
     if htmx and not htmx.history_restore_request:
-        response = render_template(template, **context)
+        body = render_template(template, **context)
     else:
-        response = render_template("kiosk/page.html", screen_template=template, **context)
-    return response, 200, {"Vary": "HX-Request"}
+        body = render_template("kiosk/page.html", screen_template=template, **context)
+    return body, status, VARY
+
+
+def start_again():
+    """The interaction has expired (idle) or never was: back to the start, gently."""
+    forget()
+    return screen("kiosk/_home.html", notice=_("Please start again."))
+
+
+# ---- Home, language, help ----
 
 
 @bp.get("/")
 def home():
-    return screen("kiosk/_home.html", languages=LANGUAGES)
+    forget()  # coming home forgets whoever was here
+    return screen("kiosk/_home.html")
 
 
 @bp.get("/language")
 def language_picker():
-    return screen("kiosk/_language.html", languages=LANGUAGES)
+    return screen("kiosk/_language.html")
 
 
 @bp.post("/language")
@@ -59,25 +94,222 @@ def choose_language():
     if code in LANGUAGES:
         session["kiosk_language"] = code
         g.language = code
-    return screen("kiosk/_home.html", languages=LANGUAGES)
-
-
-COMING_NEXT = {
-    "professional": "Visiting professional",
-    "visitor": "Other visitor",
-    "staff": "Staff",
-    "parent": "Parent or carer",
-    "signing-out": "Signing out",
-}
-
-
-@bp.get("/<any(parent, professional, visitor, staff, 'signing-out'):journey>")
-def coming_next(journey: str):
-    return screen("kiosk/_coming_next.html", journey=_(COMING_NEXT[journey]))
+    return screen("kiosk/_home.html")
 
 
 @bp.post("/reset")
 def reset():
     """The idle timer's call: forget everything about the last person at the kiosk."""
+    forget()
     session.clear()
     return "", 204
+
+
+@bp.post("/help")
+def call_staff():
+    alerts.help_requested(get_db(), kiosk=g.kiosk)
+    return screen("kiosk/_help.html")
+
+
+# ---- Identification: PIN pad or QR card (a USB scanner types the token and Enter) ----
+
+JOURNEYS = {"parent": "contact", "staff": "staff"}
+
+
+def identify_screen(journey: str, error: str | None = None, status: int = 200):
+    return screen("kiosk/_identify.html", status=status, journey=journey, error=error)
+
+
+@bp.get("/parent")
+def parent():
+    forget()
+    return identify_screen("parent")
+
+
+@bp.get("/staff")
+def staff():
+    forget()
+    return identify_screen("staff")
+
+
+@bp.post("/<any(parent, staff):journey>/identify")
+def identify_person(journey: str):
+    db = get_db()
+    outcome = identify(
+        db, request.form.get("credential", "")[:300], kiosk=g.kiosk, kind=JOURNEYS[journey]
+    )
+    if outcome.locked:
+        return identify_screen(
+            journey,
+            _("Too many tries. Please wait a minute and try again, or call a member of staff."),
+            status=429,
+        )
+    if not outcome.recognised:
+        return identify_screen(
+            journey, _("That PIN or card was not recognised. Please try again."), status=200
+        )
+    forget()
+    session["kiosk_interaction"] = interactions().start(outcome.person, journey, idle_seconds())
+    g.language = outcome.person.language or g.language
+    if journey == "staff":
+        return staff_screen(current())
+    return children_screen(current())
+
+
+# ---- Parents and carers: their own children, sign in, sign out ----
+
+
+def children_screen(interaction: Interaction, error: str | None = None, message: str = ""):
+    children = register.children_for(get_db(), interaction.person.id)
+    return screen(
+        "kiosk/_children.html",
+        person=interaction.person,
+        not_here=[c for c in children if not c.here],
+        here=[c for c in children if c.here],
+        nonce=interaction.nonce,
+        error=error,
+        message=message,
+        message_max=MESSAGE_MAX,
+    )
+
+
+def chosen_children() -> list[int]:
+    chosen = []
+    for value in request.form.getlist("child")[:50]:
+        if value.isdigit() and len(value) < 12:
+            chosen.append(int(value))
+    return chosen
+
+
+def act_once(interaction: Interaction, out_of_date, act):
+    """Run a confirmed action once per screen (K7): the form carries the screen's nonce; a
+    double tap or a replay gets the same confirmation again and changes nothing.
+
+    ``act`` returns (response, acted); only an action that happened uses up the nonce.
+    """
+    nonce = request.form.get("nonce", "")
+    if nonce in interaction.done:
+        return interaction.done[nonce], 200, VARY
+    if nonce != interaction.nonce:
+        return out_of_date()
+    response, acted = act()
+    if acted:
+        interaction.done[nonce] = response[0]
+        interaction.renew_nonce()
+    return response
+
+
+def family_action(action: str):
+    interaction = current()
+    if interaction is None or interaction.journey != "parent":
+        return start_again()
+
+    def act():
+        chosen = chosen_children()
+        if not chosen:
+            return children_screen(interaction, _("Please choose a child first.")), False
+        db = get_db()
+        if action == "sign-in":
+            message, problem = text.clean(
+                request.form.get("message"),
+                _("a message"),
+                max_length=MESSAGE_MAX,
+                required=False,
+            )
+            if problem:
+                return children_screen(interaction, problem.message, message=message), False
+            results = register.sign_in(
+                db, interaction.person, chosen, kiosk=g.kiosk, message=message or None
+            )
+        else:
+            results = register.sign_out(db, interaction.person, chosen, kiosk=g.kiosk)
+        if any(r.outcome in ("refused", "not_theirs") for r in results):
+            return screen("kiosk/_please_wait.html"), True
+        return screen("kiosk/_done.html", results=results, action=action), True
+
+    return act_once(
+        interaction,
+        lambda: children_screen(interaction, _("This screen was out of date; please try again.")),
+        act,
+    )
+
+
+@bp.post("/parent/sign-in")
+def family_sign_in():
+    return family_action("sign-in")
+
+
+@bp.post("/parent/sign-out")
+def family_sign_out():
+    return family_action("sign-out")
+
+
+# ---- Someone else is collecting: the emergency plan ----
+
+
+@bp.get("/collecting")
+def collecting():
+    forget()
+    return screen("kiosk/_collecting.html", errors={}, values={})
+
+
+@bp.post("/collecting")
+def collecting_submit():
+    name, name_problem = text.clean(
+        request.form.get("name"), _("your full name"), max_length=text.NAME_MAX
+    )
+    password = request.form.get("password", "")
+    password_problem = None
+    if not password.strip():
+        password_problem = _("Please enter the family's collection password.")
+    elif len(password) > 100 or any(ord(ch) < 32 for ch in password):
+        password_problem = _("That password is not one the kiosk can accept; please type it again.")
+    if name_problem or password_problem:
+        errors = {
+            "name": name_problem.message if name_problem else None,
+            "password": password_problem,
+        }
+        return screen("kiosk/_collecting.html", status=200, errors=errors, values={"name": name})
+    outcome = collection.collector_at_door(get_db(), name, password, kiosk=g.kiosk)
+    if outcome.waiting_for_id:
+        return screen("kiosk/_show_id.html")
+    return screen("kiosk/_please_wait.html")
+
+
+# ---- Staff ----
+
+
+def staff_screen(interaction: Interaction):
+    entry = staff_register.open_entry(get_db(), interaction.person.id)
+    return screen(
+        "kiosk/_staff.html", person=interaction.person, entry=entry, nonce=interaction.nonce
+    )
+
+
+@bp.post("/staff/<any('sign-in', 'sign-out'):action>")
+def staff_action(action: str):
+    interaction = current()
+    if interaction is None or interaction.journey != "staff":
+        return start_again()
+
+    def act():
+        db = get_db()
+        if action == "sign-in":
+            result = staff_register.sign_in(db, interaction.person, kiosk=g.kiosk)
+        else:
+            result = staff_register.sign_out(db, interaction.person, kiosk=g.kiosk)
+        return screen("kiosk/_done.html", results=[result], action=action), True
+
+    return act_once(interaction, lambda: staff_screen(interaction), act)
+
+
+COMING_NEXT = {
+    "professional": "Visiting professional",
+    "visitor": "Other visitor",
+    "signing-out": "Signing out",
+}
+
+
+@bp.get("/<any(professional, visitor, 'signing-out'):journey>")
+def coming_next(journey: str):
+    return screen("kiosk/_coming_next.html", journey=_(COMING_NEXT[journey]))

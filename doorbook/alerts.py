@@ -1,0 +1,165 @@
+"""Alerts for the manager: stored in the database (so a restart or a closed browser loses
+none), most serious first, acknowledged and resolved with a note."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from doorbook import audit, clock
+from doorbook.db import after_commit, write
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    severity: int  # higher is more serious
+    title: str
+
+
+KINDS = {
+    k.name: k
+    for k in (
+        Kind("not_permitted_at_door", 100, "Not-permitted person at the door"),
+        Kind("collection_refused", 90, "Collection refused"),
+        Kind("not_collected", 85, "Child not yet collected"),
+        Kind("unsupervised_visit", 80, "Unsupervised agency visit"),
+        Kind("one_off_waiting", 70, "One-off collector waiting for an ID check"),
+        Kind("pin_lockout", 60, "Kiosk PIN lock-out"),
+        Kind("help_requested", 50, "Help requested at the kiosk"),
+    )
+}
+
+log = logging.getLogger(__name__)
+
+# Called after an alert is committed (the live panel and the Pi's LED/buzzer subscribe).
+_listeners: list[Callable[[int, str], None]] = []
+
+
+def on_raise(listener: Callable[[int, str], None]) -> None:
+    _listeners.append(listener)
+
+
+def raise_alert(
+    db: Database,
+    kind: str,
+    message: str,
+    *,
+    kiosk: str | None = None,
+    child_id: int | None = None,
+    contact_id: int | None = None,
+    staff_id: int | None = None,
+    visit_id: int | None = None,
+    one_off_collection_id: int | None = None,
+    dedupe_key: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> int | None:
+    """Store an alert; return its id, or None if one with the same dedupe_key exists."""
+    spec = KINDS[kind]
+    with write(db):
+        if (
+            dedupe_key
+            and db.execute("SELECT 1 FROM alerts WHERE dedupe_key = ?", [dedupe_key]).fetchone()
+        ):
+            return None
+        alert_id = (
+            db["alerts"]
+            .insert(
+                {
+                    "kind": kind,
+                    "severity": spec.severity,
+                    "message": message,
+                    "kiosk": kiosk,
+                    "child_id": child_id,
+                    "contact_id": contact_id,
+                    "staff_id": staff_id,
+                    "visit_id": visit_id,
+                    "one_off_collection_id": one_off_collection_id,
+                    "dedupe_key": dedupe_key,
+                    "details": json.dumps(details, ensure_ascii=False) if details else None,
+                    "raised_at": clock.stamp(),
+                }
+            )
+            .last_pk
+        )
+        audit.record(
+            db,
+            audit.Actor("system", name="Doorbook", kiosk=kiosk),
+            "alert_raised",
+            subject_kind="alert",
+            subject_id=alert_id,
+            child_id=child_id,
+            kind=kind,
+        )
+        after_commit(db, lambda: _notify(alert_id, kind))
+    return alert_id
+
+
+def _notify(alert_id: int, kind: str) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(alert_id, kind)
+        except Exception:  # a failing listener must not undo a committed alert
+            log.exception("alert listener %r failed for alert %s", listener, alert_id)
+
+
+def resolve_where(db: Database, actor: audit.Actor, note: str, *, kind: str, **match: int) -> int:
+    """Resolve the open alerts of ``kind`` for a record (e.g. a one-off collection)."""
+    conditions = " AND ".join(f"{column} = ?" for column in match)
+    with write(db):
+        rows = db.execute(
+            f"SELECT id FROM alerts WHERE kind = ? AND resolved_at IS NULL AND {conditions}",  # noqa: S608
+            [kind, *match.values()],
+        ).fetchall()
+        now = clock.stamp()
+        for (alert_id,) in rows:
+            db["alerts"].update(
+                alert_id,
+                {
+                    "resolved_at": now,
+                    "resolved_by": actor.id if actor.kind == "staff" else None,
+                    "resolve_note": note,
+                },
+            )
+            audit.record(
+                db, actor, "alert_resolved", subject_kind="alert", subject_id=alert_id, note=note
+            )
+    return len(rows)
+
+
+def open_alerts(db: Database) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY severity DESC, raised_at DESC"
+        )
+    )
+
+
+HELP_REPEAT_SECONDS = 120
+
+
+def help_requested(db: Database, *, kiosk: str, source: str = "kiosk") -> int | None:
+    """Someone pressed *Call a member of staff* (on screen or the GPIO button). Presses
+    within two minutes of an open request from the same place add no second alert."""
+    since = clock.stamp(clock.now() - timedelta(seconds=HELP_REPEAT_SECONDS))
+    with write(db):
+        recent = db.execute(
+            "SELECT id FROM alerts WHERE kind = 'help_requested' AND kiosk = ? "
+            "AND resolved_at IS NULL AND acknowledged_at IS NULL AND raised_at > ?",
+            [kiosk, since],
+        ).fetchone()
+        if recent:
+            return recent[0]
+        where = "the call-staff button" if source == "button" else "the screen"
+        return raise_alert(
+            db,
+            "help_requested",
+            f"Someone at the {kiosk} kiosk asked for a member of staff ({where}).",
+            kiosk=kiosk,
+        )

@@ -1,0 +1,168 @@
+"""The attendance register: children signed in and out, who brought and who collected them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from doorbook import alerts, audit, clock, collection, settings
+from doorbook.db import write
+from doorbook.identify import Person
+
+
+@dataclass(frozen=True)
+class ChildAtDoor:
+    """One of an adult's own children, as the kiosk shows them after identification."""
+
+    id: int
+    name: str
+    here: bool
+    since: str | None  # stored UTC time of arrival, when here
+
+
+@dataclass(frozen=True)
+class Result:
+    child_id: int
+    name: str
+    outcome: str  # signed_in | already_in | signed_out | not_here | refused | not_theirs
+    at: str | None = None
+
+
+def display_name(row) -> str:
+    return f"{row['known_as'] or row['first_name']} {row['last_name']}"
+
+
+def children_for(db: Database, contact_id: int) -> list[ChildAtDoor]:
+    """The children linked to this adult who have not left the setting, with their state."""
+    today = clock.today(settings.timezone(db)).isoformat()
+    rows = db.query(
+        "SELECT c.id, c.first_name, c.last_name, c.known_as, a.arrived_at "
+        "FROM child_contacts cc JOIN children c ON c.id = cc.child_id "
+        "LEFT JOIN attendance a ON a.child_id = c.id AND a.departed_at IS NULL "
+        "WHERE cc.contact_id = ? AND (c.left_on IS NULL OR c.left_on > ?) "
+        "ORDER BY c.date_of_birth, c.first_name",
+        [contact_id, today],
+    )
+    return [
+        ChildAtDoor(row["id"], display_name(row), row["arrived_at"] is not None, row["arrived_at"])
+        for row in rows
+    ]
+
+
+def open_entry(db: Database, child_id: int) -> dict | None:
+    rows = list(
+        db.query("SELECT * FROM attendance WHERE child_id = ? AND departed_at IS NULL", [child_id])
+    )
+    return rows[0] if rows else None
+
+
+def _own(db: Database, person: Person, child_ids: list[int]) -> dict[int, ChildAtDoor]:
+    mine = {child.id: child for child in children_for(db, person.id)}
+    return {child_id: mine[child_id] for child_id in child_ids if child_id in mine}
+
+
+def sign_in(
+    db: Database, person: Person, child_ids: list[int], *, kiosk: str, message: str | None = None
+) -> list[Result]:
+    """Sign these of the adult's children in, noting who brought them (and any message for
+    the key person). A child already in is reported, not signed in twice."""
+    actor = person.actor(kiosk)
+    results = []
+    with write(db):
+        own = _own(db, person, child_ids)
+        now = clock.stamp()
+        today = clock.today(settings.timezone(db)).isoformat()
+        for child_id in child_ids:
+            child = own.get(child_id)
+            if child is None:
+                audit.record(db, actor, "sign_in_refused", child_id=child_id, reason="not theirs")
+                results.append(Result(child_id, "", "not_theirs"))
+                continue
+            entry = open_entry(db, child_id)
+            if entry is not None:
+                results.append(Result(child_id, child.name, "already_in", entry["arrived_at"]))
+                continue
+            entry_id = (
+                db["attendance"]
+                .insert(
+                    {
+                        "child_id": child_id,
+                        "day": today,
+                        "arrived_at": now,
+                        "brought_by_contact_id": person.id,
+                        "brought_by_name": person.name,
+                        "message_for_key_person": message or None,
+                        "created_at": now,
+                    }
+                )
+                .last_pk
+            )
+            audit.record(
+                db,
+                actor,
+                "signed_in",
+                subject_kind="attendance",
+                subject_id=entry_id,
+                child_id=child_id,
+                brought_by=person.name,
+            )
+            results.append(Result(child_id, child.name, "signed_in", now))
+    return results
+
+
+def sign_out(db: Database, person: Person, child_ids: list[int], *, kiosk: str) -> list[Result]:
+    """Sign these children out to this adult where the collection rule allows it (K2);
+    otherwise the child stays signed in and the manager is alerted with the reason."""
+    actor = person.actor(kiosk)
+    results = []
+    with write(db):
+        own = _own(db, person, child_ids)
+        now = clock.stamp()
+        for child_id in child_ids:
+            child = own.get(child_id)
+            if child is None:
+                audit.record(db, actor, "sign_out_refused", child_id=child_id, reason="not theirs")
+                results.append(Result(child_id, "", "not_theirs"))
+                continue
+            entry = open_entry(db, child_id)
+            if entry is None:
+                results.append(Result(child_id, child.name, "not_here"))
+                continue
+            decision = collection.may_collect(db, child_id, person.id)
+            if not decision.allowed:
+                full_name = collection.child_name(db, child_id)
+                alerts.raise_alert(
+                    db,
+                    "collection_refused",
+                    f"{person.name} tried to collect {full_name} at the {kiosk} kiosk and was "
+                    f"refused: {decision.reason}. {full_name} is still signed in.",
+                    kiosk=kiosk,
+                    child_id=child_id,
+                    contact_id=person.id,
+                )
+                audit.record(
+                    db, actor, "collection_refused", child_id=child_id, reason=decision.reason
+                )
+                results.append(Result(child_id, child.name, "refused"))
+                continue
+            db["attendance"].update(
+                entry["id"],
+                {
+                    "departed_at": now,
+                    "collected_by_contact_id": person.id,
+                    "collected_by_name": person.name,
+                },
+            )
+            audit.record(
+                db,
+                actor,
+                "signed_out",
+                subject_kind="attendance",
+                subject_id=entry["id"],
+                child_id=child_id,
+                collected_by=person.name,
+                reason=decision.reason,
+            )
+            results.append(Result(child_id, child.name, "signed_out", now))
+    return results
