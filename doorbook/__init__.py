@@ -41,8 +41,9 @@ def local_time(stored: str | None) -> str:
         return ""
     from doorbook import clock, settings
 
-    tz = settings.timezone(database.get_db())
-    return format_time(clock.local(stored, tz).replace(tzinfo=None), format="short")
+    if "timezone" not in g:
+        g.timezone = settings.timezone(database.get_db())
+    return format_time(clock.local(stored, g.timezone).replace(tzinfo=None), format="short")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -85,6 +86,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     _register_health(app)
+    if os.environ.get("DOORBOOK_BENCH_FLOOR") == "1":
+        # bench/kiosk_latency.py compares kiosk steps with this bare endpoint (the floor).
+        app.add_url_rule("/_floor", "floor", lambda: "ok")
     _register_errors(app)
     _register_headers(app)
     return app

@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from doorbook import audit, clock
-from doorbook.db import after_commit, write
+from doorbook.db import after_commit, insert, update, write
 
 
 @dataclass(frozen=True)
@@ -68,25 +68,23 @@ def raise_alert(
             and db.execute("SELECT 1 FROM alerts WHERE dedupe_key = ?", [dedupe_key]).fetchone()
         ):
             return None
-        alert_id = (
-            db["alerts"]
-            .insert(
-                {
-                    "kind": kind,
-                    "severity": spec.severity,
-                    "message": message,
-                    "kiosk": kiosk,
-                    "child_id": child_id,
-                    "contact_id": contact_id,
-                    "staff_id": staff_id,
-                    "visit_id": visit_id,
-                    "one_off_collection_id": one_off_collection_id,
-                    "dedupe_key": dedupe_key,
-                    "details": json.dumps(details, ensure_ascii=False) if details else None,
-                    "raised_at": clock.stamp(),
-                }
-            )
-            .last_pk
+        alert_id = insert(
+            db,
+            "alerts",
+            {
+                "kind": kind,
+                "severity": spec.severity,
+                "message": message,
+                "kiosk": kiosk,
+                "child_id": child_id,
+                "contact_id": contact_id,
+                "staff_id": staff_id,
+                "visit_id": visit_id,
+                "one_off_collection_id": one_off_collection_id,
+                "dedupe_key": dedupe_key,
+                "details": json.dumps(details, ensure_ascii=False) if details else None,
+                "raised_at": clock.stamp(),
+            },
         )
         audit.record(
             db,
@@ -119,7 +117,9 @@ def resolve_where(db: Database, actor: audit.Actor, note: str, *, kind: str, **m
         ).fetchall()
         now = clock.stamp()
         for (alert_id,) in rows:
-            db["alerts"].update(
+            update(
+                db,
+                "alerts",
                 alert_id,
                 {
                     "resolved_at": now,

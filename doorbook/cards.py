@@ -7,7 +7,7 @@ from sqlite_utils import Database
 
 from doorbook import audit, clock, credentials
 from doorbook.audit import SYSTEM  # noqa: F401  (callers may act as the system)
-from doorbook.db import write
+from doorbook.db import insert, write
 
 
 def issue(
@@ -30,17 +30,15 @@ def issue(
             "AND revoked_at IS NULL",
             [now, owner_id],
         )
-        card_id = (
-            db["credentials"]
-            .insert(
-                {
-                    "kind": "qr_card",
-                    owner_column: owner_id,
-                    "lookup": credentials.token_lookup(token),
-                    "created_at": now,
-                }
-            )
-            .last_pk
+        card_id = insert(
+            db,
+            "credentials",
+            {
+                "kind": "qr_card",
+                owner_column: owner_id,
+                "lookup": credentials.token_lookup(token),
+                "created_at": now,
+            },
         )
         audit.record(
             db,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from doorbook import alerts, audit, clock, credentials, settings
-from doorbook.db import write
+from doorbook.db import update, write
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,8 @@ def not_permitted_entry(db: Database, child_id: int, name: str) -> dict | None:
 
 def may_collect(db: Database, child_id: int, contact_id: int) -> Decision:
     """Whether this linked adult may take this child home now."""
-    contact = db["contacts"].get(contact_id)
-    barred = not_permitted_entry(db, child_id, contact["name"])
+    name = db.execute("SELECT name FROM contacts WHERE id = ?", [contact_id]).fetchone()[0]
+    barred = not_permitted_entry(db, child_id, name)
     if barred:
         return Decision(
             False, f"on the not-permitted list: {barred['reason'] or 'no reason given'}"
@@ -200,10 +200,15 @@ def confirm_one_off_id(db: Database, one_off_collection_id: int, staff: audit.Ac
         if entry is None:
             raise CollectionProblem("The child is not signed in, so cannot be signed out.")
         now = clock.stamp()
-        db["one_off_collections"].update(
-            one_off_collection_id, {"id_checked_at": now, "id_checked_by": staff.id}
+        update(
+            db,
+            "one_off_collections",
+            one_off_collection_id,
+            {"id_checked_at": now, "id_checked_by": staff.id},
         )
-        db["attendance"].update(
+        update(
+            db,
+            "attendance",
             entry["id"],
             {
                 "departed_at": now,

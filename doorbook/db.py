@@ -52,13 +52,12 @@ def open_db(path: str | Path) -> Database:
 def write(db: Database) -> Iterator[Database]:
     """One write transaction: BEGIN IMMEDIATE ... COMMIT, serialised within the process.
 
-    Nested calls join the outer transaction (as a savepoint), so a rule that writes can be
-    called on its own or as part of a larger change.
+    Nested calls join the outer transaction, so a rule that writes can be called on its own
+    or as part of a larger change; an error anywhere rolls the whole change back.
     """
     with _write_lock:
         if db.conn.in_transaction:
-            with db.atomic():
-                yield db
+            yield db
             return
         db.conn.execute("BEGIN IMMEDIATE")
         db._after_commit = []  # type: ignore[attr-defined]
@@ -90,16 +89,40 @@ def db_path(app: Flask) -> Path:
 
 
 def get_db() -> Database:
-    """The request's database handle, opened on first use and closed at teardown."""
+    """This thread's database handle for the current app, opened once and kept.
+
+    Connections live as long as the server's threads: closing the last connection makes
+    SQLite checkpoint and delete the WAL, which would cost every request a disk sync.
+    """
     if "db" not in g:
-        g.db = open_db(db_path(current_app))
+        local = current_app.extensions["doorbook_connections"]
+        db = getattr(local, "db", None)
+        if db is None:
+            db = local.db = open_db(db_path(current_app))
+        g.db = db
     return g.db
 
 
-def close_db(_exc: BaseException | None = None) -> None:
+def end_request(_exc: BaseException | None = None) -> None:
+    """Nothing a request left half-done survives it (every write commits or rolls back)."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
+
+
+def insert(db: Database, table: str, row: dict) -> int:
+    """Insert one row and return its id: plain SQL for the kiosk's hot paths (sqlite-utils'
+    insert reads the table's schema on every call). Table and column names come from code."""
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    return db.conn.execute(sql, list(row.values())).lastrowid
+
+
+def update(db: Database, table: str, row_id: int, values: dict) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    sql = f"UPDATE {table} SET {assignments} WHERE id = ?"  # noqa: S608
+    db.conn.execute(sql, [*values.values(), row_id])
 
 
 def init_app(app: Flask) -> None:
@@ -115,4 +138,5 @@ def init_app(app: Flask) -> None:
         migrations.apply(db)
     finally:
         db.close()
-    app.teardown_appcontext(close_db)
+    app.extensions["doorbook_connections"] = threading.local()
+    app.teardown_appcontext(end_request)

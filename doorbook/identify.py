@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlite_utils import Database
 
 from doorbook import alerts, audit, clock, credentials, settings
-from doorbook.db import write
+from doorbook.db import insert, write
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def _find(db: Database, credential: str, kind: str) -> Person | None:
 def _record_failure(db: Database, kiosk: str) -> bool:
     """Count a wrong try; return True if it locked the kiosk (and alert the manager once)."""
     with write(db):
-        db["pin_failures"].insert({"kiosk": kiosk, "at": clock.stamp()})
+        insert(db, "pin_failures", {"kiosk": kiosk, "at": clock.stamp()})
         audit.record(db, audit.Actor("kiosk", name=kiosk, kiosk=kiosk), "pin_wrong")
         locked = locked_out(db, kiosk)
         if locked:

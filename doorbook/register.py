@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from doorbook import alerts, audit, clock, collection, settings
-from doorbook.db import write
+from doorbook.db import insert, update, write
 from doorbook.identify import Person
 
 
@@ -79,24 +79,21 @@ def sign_in(
                 audit.record(db, actor, "sign_in_refused", child_id=child_id, reason="not theirs")
                 results.append(Result(child_id, "", "not_theirs"))
                 continue
-            entry = open_entry(db, child_id)
-            if entry is not None:
-                results.append(Result(child_id, child.name, "already_in", entry["arrived_at"]))
+            if child.here:  # read inside this write transaction, so it is current
+                results.append(Result(child_id, child.name, "already_in", child.since))
                 continue
-            entry_id = (
-                db["attendance"]
-                .insert(
-                    {
-                        "child_id": child_id,
-                        "day": today,
-                        "arrived_at": now,
-                        "brought_by_contact_id": person.id,
-                        "brought_by_name": person.name,
-                        "message_for_key_person": message or None,
-                        "created_at": now,
-                    }
-                )
-                .last_pk
+            entry_id = insert(
+                db,
+                "attendance",
+                {
+                    "child_id": child_id,
+                    "day": today,
+                    "arrived_at": now,
+                    "brought_by_contact_id": person.id,
+                    "brought_by_name": person.name,
+                    "message_for_key_person": message or None,
+                    "created_at": now,
+                },
             )
             audit.record(
                 db,
@@ -146,7 +143,9 @@ def sign_out(db: Database, person: Person, child_ids: list[int], *, kiosk: str) 
                 )
                 results.append(Result(child_id, child.name, "refused"))
                 continue
-            db["attendance"].update(
+            update(
+                db,
+                "attendance",
                 entry["id"],
                 {
                     "departed_at": now,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlite_utils import Database
 
 from doorbook.db import write
@@ -22,11 +24,31 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+# Read on nearly every request; kept for a few seconds (and dropped when this process
+# changes them), so a change made by another process is seen within CACHE_SECONDS.
+CACHE_SECONDS = 5.0
+_cache: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def _database_file(db: Database) -> str:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else ""
+
+
+def all_settings(db: Database) -> dict[str, str]:
+    key = _database_file(db)
+    cached = _cache.get(key)
+    now = time.monotonic()
+    if cached and cached[0] > now:
+        return cached[1]
+    stored = {row[0]: row[1] for row in db.execute("SELECT key, value FROM settings")}
+    values = {name: stored.get(name, default) for name, default in DEFAULTS.items()}
+    _cache[key] = (now + CACHE_SECONDS, values)
+    return values
+
+
 def get(db: Database, key: str) -> str:
-    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    if row is not None:
-        return row[0]
-    return DEFAULTS[key]
+    return all_settings(db)[key]
 
 
 def get_int(db: Database, key: str) -> int:
@@ -45,8 +67,4 @@ def set_many(db: Database, values: dict[str, str]) -> None:
         db["settings"].upsert_all(
             [{"key": k, "value": str(v)} for k, v in values.items()], pk="key"
         )
-
-
-def all_settings(db: Database) -> dict[str, str]:
-    stored = {row["key"]: row["value"] for row in db["settings"].rows}
-    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+    _cache.pop(_database_file(db), None)

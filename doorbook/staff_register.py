@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from doorbook import audit, clock, settings, supervision
-from doorbook.db import write
+from doorbook.db import insert, update, write
 from doorbook.identify import Person
 from doorbook.register import Result
 
@@ -25,16 +25,14 @@ def sign_in(db: Database, person: Person, *, kiosk: str) -> Result:
         if entry is not None:
             return Result(person.id, person.name, "already_in", entry["arrived_at"])
         now = clock.stamp()
-        entry_id = (
-            db["staff_attendance"]
-            .insert(
-                {
-                    "staff_id": person.id,
-                    "day": clock.today(settings.timezone(db)).isoformat(),
-                    "arrived_at": now,
-                }
-            )
-            .last_pk
+        entry_id = insert(
+            db,
+            "staff_attendance",
+            {
+                "staff_id": person.id,
+                "day": clock.today(settings.timezone(db)).isoformat(),
+                "arrived_at": now,
+            },
         )
         audit.record(
             db,
@@ -53,7 +51,7 @@ def sign_out(db: Database, person: Person, *, kiosk: str) -> Result:
         if entry is None:
             return Result(person.id, person.name, "not_here")
         now = clock.stamp()
-        db["staff_attendance"].update(entry["id"], {"departed_at": now})
+        update(db, "staff_attendance", entry["id"], {"departed_at": now})
         audit.record(
             db,
             person.actor(kiosk),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from doorbook import alerts, audit, clock
-from doorbook.db import write
+from doorbook.db import insert, write
 
 
 class SupervisionProblem(ValueError):
@@ -104,13 +104,15 @@ def assign(db: Database, visit_id: int, staff_id: int, actor: audit.Actor) -> No
         if current is not None and current["id"] == staff_id:
             return
         _end_period(db, visit_id, "supervisor changed")
-        db["supervision_periods"].insert(
+        insert(
+            db,
+            "supervision_periods",
             {
                 "visit_id": visit_id,
                 "staff_id": staff_id,
                 "started_at": clock.stamp(),
                 "assigned_by": actor.id if actor.kind == "staff" else None,
-            }
+            },
         )
         audit.record(
             db,

@@ -23,7 +23,9 @@ def interactions() -> Interactions:
 
 
 def idle_seconds() -> int:
-    return settings.get_int(get_db(), "idle_timeout_seconds")
+    if "idle_seconds" not in g:
+        g.idle_seconds = settings.get_int(get_db(), "idle_timeout_seconds")
+    return g.idle_seconds
 
 
 def current() -> Interaction | None:
@@ -171,6 +173,14 @@ def children_screen(interaction: Interaction, error: str | None = None, message:
         message=message,
         message_max=MESSAGE_MAX,
     )
+
+
+@bp.get("/parent/children")
+def family_children():
+    interaction = current()
+    if interaction is None or interaction.journey != "parent":
+        return start_again()
+    return children_screen(interaction)
 
 
 def chosen_children() -> list[int]:
