@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import re
+
+from tests.conftest import DEMO_FILES
 
 HX = {"HX-Request": "true"}
 
@@ -21,3 +24,15 @@ def child_ids(page: str) -> list[str]:
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def demo_child_words(with_rooms: bool = False) -> set[str]:
+    """Every word that would give a demo child away: names, known-as, family passwords."""
+    with open(DEMO_FILES / "children.csv", encoding="utf-8") as f:
+        children = list(csv.DictReader(f))
+    words = set()
+    for c in children:
+        words |= {c["first_name"], c["last_name"], c["known_as"], c["collection_password"]}
+        if with_rooms:
+            words.add(c["room"])
+    return {w for w in words if w}

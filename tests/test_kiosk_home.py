@@ -1,19 +1,8 @@
 """The kiosk's home screen: the five journeys, nothing about any child, nothing cached."""
 
-import csv
-
-from tests.conftest import DEMO_FILES
+from tests.kiosk_helpers import demo_child_words
 
 KIOSK_SCREENS = ["/", "/language", "/parent", "/professional", "/visitor", "/staff", "/signing-out"]
-
-
-def demo_child_words():
-    with open(DEMO_FILES / "children.csv", encoding="utf-8") as f:
-        children = list(csv.DictReader(f))
-    words = set()
-    for c in children:
-        words |= {c["first_name"], c["last_name"], c["known_as"], c["collection_password"]}
-    return {w for w in words if w}
 
 
 def test_home_has_the_five_journeys_the_language_picker_and_help(demo_client):

@@ -1,7 +1,6 @@
 """The kiosk's rules: K1 nothing before identity, K4 nothing lingers, K5 credentials guarded,
 staff and supervision, help, and bad input on every form."""
 
-import csv
 import re
 from datetime import timedelta
 
@@ -11,18 +10,7 @@ from doorbook import alerts, cards, clock, supervision
 from doorbook.audit import SYSTEM
 from doorbook.db import write
 from doorbook.identify import Person
-from tests.conftest import DEMO_FILES
-from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
-
-
-def child_words():
-    with open(DEMO_FILES / "children.csv", encoding="utf-8") as f:
-        children = list(csv.DictReader(f))
-    words = set()
-    for c in children:
-        words |= {c["first_name"], c["last_name"], c["known_as"], c["collection_password"]}
-    words |= {"Babies", "Toddlers", "Pre-school"}  # rooms
-    return {w for w in words if w}
+from tests.kiosk_helpers import HX, child_ids, demo_child_words, identify, nonce_of, text_of
 
 
 def kiosk_get_routes(app):
@@ -44,7 +32,7 @@ def kiosk_get_routes(app):
 
 
 def test_crawl_no_kiosk_page_reachable_without_a_credential_shows_a_child(demo_app, demo_client):
-    words = child_words()
+    words = demo_child_words(with_rooms=True)
     pages = []
     for url in kiosk_get_routes(demo_app):
         for headers in ({}, HX):
