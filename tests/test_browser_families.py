@@ -151,3 +151,36 @@ def test_call_a_member_of_staff(browser, live_demo):
     with live_demo.app.app_context():
         assert get_db()["alerts"].count == 1
     page.close()
+
+
+def test_a_not_permitted_person_at_the_door_sees_only_please_wait(browser, live_demo):
+    page = browser.new_page(viewport={"width": 800, "height": 480})
+    page.goto(live_demo.url + "/")
+    page.get_by_role("button", name="Parent or carer").click()
+    page.get_by_role("button", name="I'm collecting for a family").click()
+    page.get_by_label("Your full name").fill("Sean Murphy")
+    page.get_by_label("The family's collection password").fill("lighthouse")
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_role("heading", name="Please wait — a member of staff is coming to help you.")
+    ).to_be_visible()
+    expect(page.get_by_text("Isla")).to_have_count(0)
+    with live_demo.app.app_context():
+        (kind,) = [r["kind"] for r in get_db().query("SELECT kind FROM alerts")]
+    assert kind == "not_permitted_at_door"
+    page.close()
+
+
+def test_an_idle_kiosk_goes_home_and_forgets_the_parent(browser, live_demo):
+    from doorbook import settings
+
+    with live_demo.app.app_context():
+        settings.set_many(get_db(), {"idle_timeout_seconds": "2"})
+    page = browser.new_page(viewport={"width": 800, "height": 480})
+    start_as_parent(page, live_demo.url, "482913")
+    expect(page.get_by_role("heading", name="Hello, Rachel")).to_be_visible()
+    # Nobody touches the screen: it goes back to the start by itself.
+    expect(page.get_by_role("button", name="Parent or carer")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Millie")).to_have_count(0)
+    assert len(live_demo.app.extensions["kiosk_interactions"]) == 0
+    page.close()
