@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import Babel, format_time, get_locale
+from flask_babel import Babel, format_date, format_time, get_locale
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -46,6 +46,17 @@ def local_time(stored: str | None) -> str:
     return format_time(clock.local(stored, g.timezone).replace(tzinfo=None), format="short")
 
 
+def local_date(stored: str | None) -> str:
+    """A stored UTC time as the setting's local date, in the reader's locale."""
+    if not stored:
+        return ""
+    from doorbook import clock, settings
+
+    if "timezone" not in g:
+        g.timezone = settings.timezone(database.get_db())
+    return format_date(clock.local(stored, g.timezone).date(), format="medium")
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -78,6 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
 
     from admin import bp as admin_bp
     from kiosk import bp as kiosk_bp

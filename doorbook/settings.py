@@ -17,6 +17,8 @@ DEFAULTS: dict[str, str] = {
     "pin_attempts_per_minute": "5",
     "pin_lockout_seconds": "60",
     "alert_repeat_seconds": "60",
+    "badge_paper": "62mm",  # 62mm (a 62 mm label, e.g. Brother QL) or a6
+    "badge_auto_print": "no",  # yes: print the badge as soon as it is shown
     "retention_visitor_years": "6",
     "retention_register_years_after_leaving": "3",
     "retention_audit_years": "6",

@@ -19,9 +19,10 @@ GRACE_SECONDS = 15  # beyond the idle timeout, in case the screen's timer is lat
 
 @dataclass
 class Interaction:
-    person: Person
-    journey: str  # parent | staff
+    person: Person | None  # None for visitors, who never identify with a credential
+    journey: str  # parent | staff | professional | visitor | signing-out
     expires: float
+    data: dict = field(default_factory=dict)  # e.g. the invitation being confirmed
     nonce: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     done: dict[str, str] = field(default_factory=dict)  # nonce -> rendered confirmation
 
@@ -34,7 +35,7 @@ class Interactions:
         self._lock = threading.Lock()
         self._items: dict[str, Interaction] = {}
 
-    def start(self, person: Person, journey: str, idle_seconds: int) -> str:
+    def start(self, person: Person | None, journey: str, idle_seconds: int) -> str:
         key = secrets.token_urlsafe(24)
         with self._lock:
             self._sweep()

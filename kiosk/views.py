@@ -42,7 +42,7 @@ def only_kiosks():
         abort(403)
     g.kiosk = kiosk_name(request)
     interaction = current()
-    person_language = interaction.person.language if interaction else None
+    person_language = interaction.person.language if interaction and interaction.person else None
     g.language = person_language or session.get("kiosk_language", DEFAULT)
 
 
@@ -63,6 +63,7 @@ def screen(template: str, status: int = 200, **context):
     context.setdefault("setting_name", settings.get(get_db(), "setting_name"))
     context.setdefault("idle_seconds", idle_seconds())
     context.setdefault("languages", LANGUAGES)
+    context.setdefault("badge_paper", settings.get(get_db(), "badge_paper"))
     if htmx and not htmx.history_restore_request:
         body = render_template(template, **context)
     else:
@@ -311,15 +312,3 @@ def staff_action(action: str):
         return screen("kiosk/_done.html", results=[result], action=action), True
 
     return act_once(interaction, lambda: staff_screen(interaction), act)
-
-
-COMING_NEXT = {
-    "professional": "Visiting professional",
-    "visitor": "Other visitor",
-    "signing-out": "Signing out",
-}
-
-
-@bp.get("/<any(professional, visitor, 'signing-out'):journey>")
-def coming_next(journey: str):
-    return screen("kiosk/_coming_next.html", journey=_(COMING_NEXT[journey]))

@@ -170,8 +170,11 @@
     target.dispatchEvent(new Event("input", { bubbles: true }));
   }
   function autoCapitalise() {
-    // Names start each word with a capital, as a phone keyboard would.
-    if (target.dataset.keyboard === "name") {
+    // Names start each word with a capital, as a phone keyboard would; codes are capitals.
+    if (target.dataset.keyboard === "code") {
+      shifted = true;
+      refreshCase();
+    } else if (target.dataset.keyboard === "name") {
       var v = target.value;
       shifted = v.length === 0 || /[\s-]$/.test(v);
       refreshCase();
@@ -209,11 +212,25 @@
     if (input) showKeyboard(input);
   });
 
+  // ---- Quick-fill chips (a common role), printing the badge ----
+  screen.addEventListener("click", function (event) {
+    var chip = event.target.closest("[data-fill]");
+    if (chip) {
+      var field = document.getElementById(chip.dataset.fill);
+      if (field) {
+        field.value = chip.dataset.value;
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // ---- After each screen change ----
   document.body.addEventListener("htmx:afterSwap", function () {
     hideKeyboard();
     restartIdle();
     armAutoHome();
+    if (screen.querySelector("[data-auto-print]")) window.print();
     // Move focus to the new screen's heading, so a screen reader hears where it is.
     var heading = screen.querySelector("h1");
     if (heading && !screen.querySelector("[autofocus]")) {

@@ -1,0 +1,288 @@
+"""Visitors at the kiosk: invited and unannounced professionals, other visitors, their
+badges, and signing out. Nothing here reveals a child beyond the first name of the child a
+visitor was booked to see."""
+
+from __future__ import annotations
+
+import re
+
+from flask import g, request, session
+from flask_babel import gettext as _
+
+from doorbook import audit, qr, settings, text, visits
+from doorbook.db import get_db
+from kiosk import bp
+from kiosk.views import act_once, current, forget, idle_seconds, interactions, screen, start_again
+
+ROLES = [
+    "Speech and language therapist",
+    "Educational psychologist",
+    "Social worker",
+    "Health visitor",
+    "SEND adviser",
+    "Ofsted inspector",
+]
+PHONE = re.compile(r"[0-9+() -]{6,30}")
+
+
+def begin(journey: str, **data):
+    """A fresh interaction for a visitor's screen: it carries the one-time code (K7)."""
+    forget()
+    session["kiosk_interaction"] = interactions().start(None, journey, idle_seconds())
+    interaction = current()
+    interaction.data.update(data)
+    return interaction
+
+
+def ongoing(journey: str):
+    interaction = current()
+    if interaction is None or interaction.journey != journey or interaction.person is not None:
+        return None
+    return interaction
+
+
+def field(form_errors: dict, name: str, label: str, *, required=True, max_length=text.SHORT_MAX):
+    value, problem = text.clean(
+        request.form.get(name), label, max_length=max_length, required=required
+    )
+    if problem:
+        form_errors[name] = problem.message
+    return value
+
+
+def already_here_message() -> str:
+    return _(
+        "You are already signed in today. If you have lost your badge, "
+        "please ask a member of staff."
+    )
+
+
+def badge_screen(signed_in: visits.SignedIn):
+    return screen(
+        "kiosk/_badge.html",
+        badge=signed_in,
+        qr_code=qr.svg(signed_in.badge_token),
+        auto_print=settings.get(get_db(), "badge_auto_print") == "yes",
+    )
+
+
+# ---- Visiting professionals ----
+
+
+def professional_start(error: str | None = None, code: str = ""):
+    interaction = begin("professional")
+    return screen("kiosk/_professional.html", error=error, code=code, nonce=interaction.nonce)
+
+
+@bp.get("/professional")
+def professional():
+    return professional_start()
+
+
+@bp.post("/professional/invitation")
+def professional_invitation():
+    # A scanned invitation arrives as "credential" (the scanner's keystrokes); a typed
+    # reference code as "code".
+    code = (request.form.get("credential") or request.form.get("code") or "")[:300]
+    invitation = visits.find_invitation(get_db(), code)
+    if invitation is None:
+        shown, _problem = text.clean(code, "code", max_length=20, required=False)
+        return professional_start(
+            _(
+                "We could not find that invitation for today. Check the code, or sign in "
+                "without an invitation."
+            ),
+            code=shown,
+        )
+    interaction = begin("professional", invitation=invitation.expected_visit_id)
+    return screen("kiosk/_invitation.html", invitation=invitation, nonce=interaction.nonce)
+
+
+@bp.post("/professional/invitation/confirm")
+def professional_confirm():
+    interaction = ongoing("professional")
+    if interaction is None or "invitation" not in interaction.data:
+        return start_again()
+
+    def act():
+        try:
+            signed_in = visits.sign_in_invited(
+                get_db(), interaction.data["invitation"], kiosk=g.kiosk
+            )
+        except visits.VisitProblem as problem:
+            message = (
+                already_here_message()
+                if str(problem) == "already_on_site"
+                else _("This invitation has already been used. Please ask a member of staff.")
+            )
+            return screen("kiosk/_visitor_problem.html", message=message), True
+        return badge_screen(signed_in), True
+
+    return act_once(interaction, start_again, act)
+
+
+@bp.get("/professional/details")
+def professional_details():
+    interaction = begin("professional")
+    return screen(
+        "kiosk/_professional_form.html", errors={}, values={}, roles=ROLES, nonce=interaction.nonce
+    )
+
+
+@bp.post("/professional/details")
+def professional_details_submit():
+    interaction = ongoing("professional")
+    if interaction is None:
+        return start_again()
+
+    def act():
+        errors: dict[str, str] = {}
+        values = {
+            "name": field(errors, "name", _("your full name"), max_length=text.NAME_MAX),
+            "organisation": field(errors, "organisation", _("your organisation")),
+            "role": field(errors, "role", _("your role"), max_length=100),
+            "phone": field(errors, "phone", _("your phone number"), required=False, max_length=30),
+            "child": field(
+                errors,
+                "child",
+                _("the name of the child you are visiting"),
+                max_length=text.NAME_MAX,
+            ),
+        }
+        if values["phone"] and "phone" not in errors and not PHONE.fullmatch(values["phone"]):
+            errors["phone"] = _("Please enter a phone number using digits only.")
+        if not errors:
+            try:
+                signed_in = visits.sign_in_agency(
+                    get_db(),
+                    name=values["name"],
+                    organisation=values["organisation"],
+                    role=values["role"],
+                    phone=values["phone"] or None,
+                    child_name=values["child"],
+                    kiosk=g.kiosk,
+                )
+                return badge_screen(signed_in), True
+            except visits.VisitProblem:
+                errors["form"] = already_here_message()
+        return screen(
+            "kiosk/_professional_form.html",
+            errors=errors,
+            values=values,
+            roles=ROLES,
+            nonce=interaction.nonce,
+        ), False
+
+    return act_once(interaction, start_again, act)
+
+
+# ---- Other visitors ----
+
+
+@bp.get("/visitor")
+def visitor():
+    interaction = begin("visitor")
+    return screen("kiosk/_visitor_form.html", errors={}, values={}, nonce=interaction.nonce)
+
+
+@bp.post("/visitor")
+def visitor_submit():
+    interaction = ongoing("visitor")
+    if interaction is None:
+        return start_again()
+
+    def act():
+        errors: dict[str, str] = {}
+        values = {
+            "name": field(errors, "name", _("your full name"), max_length=text.NAME_MAX),
+            "organisation": field(errors, "organisation", _("your organisation"), required=False),
+            "purpose": field(errors, "purpose", _("the reason for your visit")),
+            "here_to_see": field(
+                errors, "here_to_see", _("who you are here to see"), max_length=text.NAME_MAX
+            ),
+        }
+        if not errors:
+            try:
+                signed_in = visits.sign_in_other(
+                    get_db(),
+                    name=values["name"],
+                    organisation=values["organisation"] or None,
+                    purpose=values["purpose"],
+                    here_to_see=values["here_to_see"],
+                    kiosk=g.kiosk,
+                )
+                return badge_screen(signed_in), True
+            except visits.VisitProblem:
+                errors["form"] = already_here_message()
+        return screen(
+            "kiosk/_visitor_form.html", errors=errors, values=values, nonce=interaction.nonce
+        ), False
+
+    return act_once(interaction, start_again, act)
+
+
+# ---- Signing out: scan the badge, or pick your name ----
+
+
+def signing_out_screen(error: str | None = None):
+    interaction = begin("signing-out")
+    on_site = visits.visitors_on_site(get_db())
+    interaction.data["on_site"] = {str(v.visit_id) for v in on_site}
+    return screen("kiosk/_signing_out.html", on_site=on_site, error=error, nonce=interaction.nonce)
+
+
+@bp.get("/signing-out")
+def signing_out():
+    return signing_out_screen()
+
+
+def visitor_actor(visit_id: int) -> audit.Actor:
+    row = (
+        get_db()
+        .execute(
+            "SELECT r.id, r.name FROM visits v JOIN visitors r ON r.id = v.visitor_id "
+            "WHERE v.id = ?",
+            [visit_id],
+        )
+        .fetchone()
+    )
+    return audit.Actor("visitor", row[0], row[1], g.kiosk)
+
+
+def signed_out_screen(visit_id: int):
+    try:
+        done = visits.sign_out(get_db(), visit_id, visitor_actor(visit_id))
+    except visits.VisitProblem:
+        return signing_out_screen(_("You have already signed out. Thank you for visiting."))
+    return screen("kiosk/_signed_out.html", done=done)
+
+
+@bp.post("/signing-out/badge")
+def signing_out_badge():
+    visit_id = visits.visit_for_badge(get_db(), request.form.get("credential", "")[:300].strip())
+    if visit_id is None:
+        return signing_out_screen(
+            _("That badge was not recognised. Please pick your name, or ask a member of staff.")
+        )
+    return signed_out_screen(visit_id)
+
+
+@bp.post("/signing-out/choose")
+def signing_out_choose():
+    interaction = ongoing("signing-out")
+    chosen = request.form.get("visit", "")
+    if interaction is None or chosen not in interaction.data.get("on_site", set()):
+        return signing_out_screen()
+    interaction.data["chosen"] = int(chosen)
+    shown = next(v.shown_as for v in visits.visitors_on_site(get_db()) if v.visit_id == int(chosen))
+    return screen("kiosk/_signing_out_confirm.html", shown_as=shown, nonce=interaction.nonce)
+
+
+@bp.post("/signing-out/confirm")
+def signing_out_confirm():
+    interaction = ongoing("signing-out")
+    if interaction is None or "chosen" not in interaction.data:
+        return start_again()
+    return act_once(
+        interaction, start_again, lambda: (signed_out_screen(interaction.data["chosen"]), True)
+    )
