@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock
+from doorbook import audit, clock, events
 from doorbook.db import after_commit, insert, update, write
 
 
@@ -96,6 +96,7 @@ def raise_alert(
             kind=kind,
         )
         after_commit(db, lambda: _notify(alert_id, kind))
+        events.changed(db, "alerts")
     return alert_id
 
 
@@ -130,6 +131,8 @@ def resolve_where(db: Database, actor: audit.Actor, note: str, *, kind: str, **m
             audit.record(
                 db, actor, "alert_resolved", subject_kind="alert", subject_id=alert_id, note=note
             )
+        if rows:
+            events.changed(db, "alerts")
     return len(rows)
 
 
@@ -163,3 +166,77 @@ def help_requested(db: Database, *, kiosk: str, source: str = "kiosk") -> int | 
             f"Someone at the {kiosk} kiosk asked for a member of staff ({where}).",
             kiosk=kiosk,
         )
+
+
+class AlertProblem(ValueError):
+    """An action on an alert that cannot be done; the message is for the member of staff."""
+
+
+def _open_alert(db: Database, alert_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM alerts WHERE id = ?", [alert_id]))
+    if not rows:
+        raise AlertProblem("There is no such alert.")
+    if rows[0]["resolved_at"]:
+        raise AlertProblem("This alert has already been resolved.")
+    return rows[0]
+
+
+def acknowledge(db: Database, alert_id: int, actor: audit.Actor, note: str | None) -> None:
+    """Someone is dealing with it: the chime and the LED stop for this alert."""
+    with write(db):
+        alert = _open_alert(db, alert_id)
+        if alert["acknowledged_at"]:
+            return
+        update(
+            db,
+            "alerts",
+            alert_id,
+            {
+                "acknowledged_at": clock.stamp(),
+                "acknowledged_by": actor.id,
+                "acknowledge_note": note or None,
+            },
+        )
+        audit.record(
+            db,
+            actor,
+            "alert_acknowledged",
+            subject_kind="alert",
+            subject_id=alert_id,
+            child_id=alert["child_id"],
+            note=note or "",
+        )
+        events.changed(db, "alerts")
+
+
+def resolve(db: Database, alert_id: int, actor: audit.Actor, note: str | None) -> None:
+    with write(db):
+        alert = _open_alert(db, alert_id)
+        now = clock.stamp()
+        values = {"resolved_at": now, "resolved_by": actor.id, "resolve_note": note or None}
+        if not alert["acknowledged_at"]:
+            values.update(acknowledged_at=now, acknowledged_by=actor.id)
+        update(db, "alerts", alert_id, values)
+        audit.record(
+            db,
+            actor,
+            "alert_resolved",
+            subject_kind="alert",
+            subject_id=alert_id,
+            child_id=alert["child_id"],
+            note=note or "",
+        )
+        events.changed(db, "alerts")
+
+
+def unacknowledged_count(db: Database) -> int:
+    return db.execute(
+        "SELECT count(*) FROM alerts WHERE resolved_at IS NULL AND acknowledged_at IS NULL"
+    ).fetchone()[0]
+
+
+def child_collected(db: Database, child_id: int, actor: audit.Actor) -> None:
+    """A child still here after closing has now left: close their *not collected* alerts."""
+    resolve_where(
+        db, actor, "The child has been collected.", kind="not_collected", child_id=child_id
+    )

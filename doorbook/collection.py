@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import alerts, audit, clock, credentials, settings
+from doorbook import alerts, audit, clock, credentials, events, settings
 from doorbook.db import update, write
 
 
@@ -233,6 +233,8 @@ def confirm_one_off_id(db: Database, one_off_collection_id: int, staff: audit.Ac
             kind="one_off_waiting",
             one_off_collection_id=one_off_collection_id,
         )
+        alerts.child_collected(db, row["child_id"], staff)
+        events.changed(db, "on-site")
     return entry["id"]
 
 

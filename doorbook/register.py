@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import alerts, audit, clock, collection, settings
+from doorbook import alerts, audit, clock, collection, events, settings
 from doorbook.db import insert, update, write
 from doorbook.identify import Person
 
@@ -105,6 +105,7 @@ def sign_in(
                 brought_by=person.name,
             )
             results.append(Result(child_id, child.name, "signed_in", now))
+        events.changed(db, "on-site")
     return results
 
 
@@ -163,5 +164,7 @@ def sign_out(db: Database, person: Person, child_ids: list[int], *, kiosk: str) 
                 collected_by=person.name,
                 reason=decision.reason,
             )
+            alerts.child_collected(db, child_id, actor)
             results.append(Result(child_id, child.name, "signed_out", now))
+        events.changed(db, "on-site")
     return results

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, settings, supervision
+from doorbook import audit, clock, events, settings, supervision
 from doorbook.db import insert, update, write
 from doorbook.identify import Person
 from doorbook.register import Result
@@ -41,6 +41,7 @@ def sign_in(db: Database, person: Person, *, kiosk: str) -> Result:
             subject_kind="staff_attendance",
             subject_id=entry_id,
         )
+        events.changed(db, "on-site")
     return Result(person.id, person.name, "signed_in", now)
 
 
@@ -60,4 +61,5 @@ def sign_out(db: Database, person: Person, *, kiosk: str) -> Result:
             subject_id=entry["id"],
         )
         supervision.staff_left(db, person.id, person.actor(kiosk))
+        events.changed(db, "on-site")
     return Result(person.id, person.name, "signed_out", now)

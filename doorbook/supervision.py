@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from doorbook import alerts, audit, clock
+from doorbook import alerts, audit, clock, events
 from doorbook.db import insert, write
 
 
@@ -73,6 +73,7 @@ def alert_unsupervised(db: Database, visit_id: int, why: str, kiosk: str | None 
 
 
 def _end_period(db: Database, visit_id: int, because: str) -> dict | None:
+    events.changed(db, "on-site")
     current = supervisor_of(db, visit_id)
     if current is not None:
         db.execute(
@@ -103,7 +104,7 @@ def assign(db: Database, visit_id: int, staff_id: int, actor: audit.Actor) -> No
         current = supervisor_of(db, visit_id)
         if current is not None and current["id"] == staff_id:
             return
-        _end_period(db, visit_id, "supervisor changed")
+        _end_period(db, visit_id, "supervisor changed")  # also tells open panels
         insert(
             db,
             "supervision_periods",

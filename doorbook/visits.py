@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, settings, supervision
+from doorbook import audit, clock, credentials, events, settings, supervision
 from doorbook.collection import same_name
 from doorbook.db import insert, update, write
 
@@ -152,6 +152,7 @@ def _start_visit(
         visit_kind=kind,
         organisation=organisation,
     )
+    events.changed(db, "on-site")
     return SignedIn(visit_id, token, name, organisation, kind, now)
 
 
@@ -338,4 +339,67 @@ def sign_out(db: Database, visit_id: int, actor: audit.Actor) -> SignedOut:
             subject_id=visit_id,
             child_id=row["child_id"],
         )
+        events.changed(db, "on-site")
     return SignedOut(visit_id, shown_as(row["name"], row["organisation"]), now)
+
+
+def link_child(db: Database, visit_id: int, child_id: int, actor: audit.Actor) -> None:
+    """The manager matches an unannounced visitor's typed child name to a child record."""
+    with write(db):
+        visit = db.execute(
+            "SELECT kind, signed_out_at FROM visits WHERE id = ?", [visit_id]
+        ).fetchone()
+        if visit is None or visit[0] != "agency":
+            raise VisitProblem("Only an agency visit is linked to a child.")
+        if not db.execute("SELECT 1 FROM children WHERE id = ?", [child_id]).fetchone():
+            raise VisitProblem("There is no such child.")
+        update(db, "visits", visit_id, {"child_id": child_id})
+        audit.record(
+            db,
+            actor,
+            "visit_child_linked",
+            subject_kind="visit",
+            subject_id=visit_id,
+            child_id=child_id,
+        )
+        events.changed(db, "on-site")
+
+
+def record_checks(
+    db: Database,
+    visit_id: int,
+    actor: audit.Actor,
+    *,
+    location: str | None,
+    id_seen: bool,
+    dbs_assurance: bool,
+) -> None:
+    """Where the visit takes place (a room away from other children), that photo ID was
+    seen, and that the employer has confirmed DBS checks (KCSIE: not the certificate)."""
+    with write(db):
+        current = next(db.query("SELECT * FROM visits WHERE id = ?", [visit_id]), None)
+        if current is None:
+            raise VisitProblem("There is no such visit.")
+        now = clock.stamp()
+        values: dict[str, object] = {"location": location or None}
+        if id_seen and not current["id_seen_at"]:
+            values.update(id_seen_at=now, id_seen_by=actor.id)
+        if not id_seen:
+            values.update(id_seen_at=None, id_seen_by=None)
+        if dbs_assurance and not current["dbs_assurance_confirmed_at"]:
+            values.update(dbs_assurance_confirmed_at=now, dbs_assurance_confirmed_by=actor.id)
+        if not dbs_assurance:
+            values.update(dbs_assurance_confirmed_at=None, dbs_assurance_confirmed_by=None)
+        update(db, "visits", visit_id, values)
+        audit.record(
+            db,
+            actor,
+            "visit_checks_recorded",
+            subject_kind="visit",
+            subject_id=visit_id,
+            child_id=current["child_id"],
+            location=location or "",
+            id_seen=id_seen,
+            dbs_assurance=dbs_assurance,
+        )
+        events.changed(db, "on-site")

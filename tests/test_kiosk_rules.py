@@ -45,6 +45,12 @@ def test_crawl_no_kiosk_page_reachable_without_a_credential_shows_a_child(demo_a
         ("/collecting", {"name": "Amelia Hart", "password": "bluebell"}),
         ("/collecting", {"name": "Someone", "password": ""}),
         ("/help", {}),
+        ("/professional/invitation", {"code": "ABCD-2345"}),
+        ("/professional/invitation", {"credential": "inv_not-a-real-token"}),
+        ("/professional/details", {"nonce": "x", "name": "A", "child": "Isla Murphy"}),
+        ("/visitor", {"nonce": "x", "name": "A", "here_to_see": "Noah"}),
+        ("/signing-out/badge", {"credential": "bdg_nothing"}),
+        ("/signing-out/choose", {"visit": "1"}),
         ("/language", {"language": "pl"}),
     ]:
         pages.append((url, text_of(demo_client.post(url, data=data, headers=HX))))

@@ -1,0 +1,123 @@
+"""Who may use the panel: a logged-in staff account (server-side session), with roles.
+
+Every admin route needs a live session; routes marked ``@allow("manager", "deputy")``
+need one of those roles too. The route-inventory test walks the URL map to prove it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from admin import bp
+from doorbook import accounts, clock, htmx, settings, text
+from doorbook.db import get_db
+
+COOKIE = "doorbook_admin"
+PUBLIC = {"admin.login"}
+MANAGEMENT = ("manager", "deputy")
+
+
+def allow(*roles: str) -> Callable:
+    """Limit a view to staff with one of these roles (all logged-in staff otherwise)."""
+
+    def mark(view: Callable) -> Callable:
+        view.allowed_roles = roles
+        return view
+
+    return mark
+
+
+@bp.before_request
+def require_login():
+    g.language = "en_GB"  # the panel stays in English unless a later choice says otherwise
+    if request.endpoint in PUBLIC:
+        return None
+    g.staff = accounts.session_staff(get_db(), request.cookies.get(COOKIE))
+    if g.staff is None:
+        if htmx:
+            response = make_response("", 401)
+            response.headers["HX-Redirect"] = url_for("admin.login")
+            return response
+        return redirect(url_for("admin.login"))
+    view = current_app.view_functions.get(request.endpoint)
+    roles = getattr(view, "allowed_roles", None)
+    if roles and g.staff.role not in roles:
+        abort(403)
+    return None
+
+
+@bp.errorhandler(403)
+def forbidden(_error):
+    return (
+        render_template(
+            "error.html",
+            title="Not for your role",
+            message="This part of the panel is for the manager and deputy. "
+            "Ask them if you need something here.",
+        ),
+        403,
+    )
+
+
+def login_page(error: str | None = None, username: str = "", status: int = 200):
+    return (
+        render_template(
+            "admin/login.html",
+            setting_name=settings.get(get_db(), "setting_name"),
+            error=error,
+            username=username,
+        ),
+        status,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return login_page()
+    username, problem = text.clean(request.form.get("username"), "your username", max_length=40)
+    password = request.form.get("password", "")
+    if problem or not password or len(password) > 200:
+        return login_page(
+            problem.message if problem else "Please enter your password.", username, 400
+        )
+    outcome = accounts.log_in(get_db(), username, password, where="admin panel")
+    if outcome.staff is None:
+        if outcome.locked_until:
+            local = clock.local(outcome.locked_until, settings.timezone(get_db()))
+            return login_page(
+                "Too many wrong passwords for this account. Try again after "
+                f"{local:%H:%M}, or ask the manager to unlock it.",
+                username,
+                429,
+            )
+        return login_page("That username or password is not right.", username, 401)
+    session_id = accounts.start_session(get_db(), outcome.staff)
+    response = redirect(url_for("admin.dashboard"))
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure,
+        path="/admin",
+    )
+    return response
+
+
+@bp.post("/logout")
+def logout():
+    accounts.end_session(get_db(), request.cookies.get(COOKIE))
+    response = redirect(url_for("admin.login"))
+    response.delete_cookie(COOKIE, path="/admin")
+    return response

@@ -1,0 +1,69 @@
+// The panel's live behaviour: a chime for each new alert, repeated while any alert is not
+// yet acknowledged; a sound switch (browsers allow sound only after a click); the live
+// connection's status. Updates never move the keyboard focus.
+(function () {
+  "use strict";
+  var chime = document.getElementById("chime");
+  var toggle = document.querySelector("[data-sound-toggle]");
+  var status = document.querySelector("[data-live-status]");
+  var soundOn = sessionStorage.getItem("doorbook-sound") !== "off";
+  var newestSeen = null;
+  var repeatTimer = null;
+
+  function showSound() {
+    if (!toggle) return;
+    toggle.textContent = soundOn ? "Sound: on" : "Sound: off";
+    toggle.setAttribute("aria-pressed", soundOn ? "true" : "false");
+  }
+  function play() {
+    if (!soundOn || !chime) return;
+    chime.currentTime = 0;
+    var playing = chime.play();
+    if (playing && playing.catch) {
+      playing.catch(function () {
+        // Blocked until the page is clicked: show that sound is off, so it is noticed.
+        soundOn = false;
+        showSound();
+      });
+    }
+  }
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      soundOn = !soundOn;
+      sessionStorage.setItem("doorbook-sound", soundOn ? "on" : "off");
+      showSound();
+      if (soundOn) play();
+    });
+  }
+  showSound();
+
+  function checkAlerts() {
+    var section = document.getElementById("alerts");
+    if (!section) return;
+    var newest = parseInt(section.dataset.newestAlert || "0", 10);
+    var waiting = parseInt(section.dataset.unacknowledged || "0", 10);
+    var repeat = parseInt(section.dataset.repeatSeconds || "60", 10) * 1000;
+    if (newestSeen !== null && newest > newestSeen) play();
+    newestSeen = Math.max(newestSeen || 0, newest);
+    if (repeatTimer) clearInterval(repeatTimer);
+    repeatTimer = waiting > 0 ? setInterval(play, repeat) : null;
+    document.title = (waiting > 0 ? "(" + waiting + ") " : "") + document.title.replace(/^\(\d+\) /, "");
+  }
+
+  document.body.addEventListener("htmx:afterSwap", checkAlerts);
+  document.body.addEventListener("htmx:sseOpen", function () {
+    if (status) status.textContent = "Live: updates appear here as they happen.";
+    // After a reconnect (a server restart, a dropped network), fetch everything again.
+    ["alerts-live", "on-site-live"].forEach(function (id) {
+      var part = document.getElementById(id);
+      if (part) htmx.trigger(part, "sse:" + (id === "alerts-live" ? "alerts" : "on-site"));
+    });
+  });
+  document.body.addEventListener("htmx:sseError", function () {
+    if (status) status.textContent = "Reconnecting to live updates…";
+  });
+  document.body.addEventListener("sse:logged-out", function () {
+    window.location.reload();
+  });
+  checkAlerts();
+})();
