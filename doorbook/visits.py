@@ -231,7 +231,7 @@ def sign_in_agency(
         supervision.alert_unsupervised(
             db,
             signed_in.visit_id,
-            "An unannounced visit: match the child and assign staff.",
+            "An unannounced visit: match the child they named.",
             kiosk=kiosk,
         )
     return signed_in
