@@ -84,6 +84,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
 
     database.init_app(app)
+    from doorbook import signals
+
+    signals.init_app(app, pin_factory=app.config.get("GPIO_PIN_FACTORY"))
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

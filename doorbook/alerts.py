@@ -42,8 +42,10 @@ log = logging.getLogger(__name__)
 _listeners: list[Callable[[int, str], None]] = []
 
 
-def on_raise(listener: Callable[[int, str], None]) -> None:
+def on_raise(listener: Callable[[int, str], None]) -> Callable[[], None]:
+    """Call ``listener(alert_id, kind)`` after each new alert commits; returns the way to stop."""
     _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
 def raise_alert(

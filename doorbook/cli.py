@@ -149,14 +149,24 @@ def serve_command(host: str, port: int, threads: int) -> None:
     click.echo(
         f"Doorbook: kiosk at http://{shown}:{port}/  admin panel at http://{shown}:{port}/admin"
     )
-    waitress.serve(
-        current_app._get_current_object(),
-        host=host,
-        port=port,
-        threads=threads,
-        ident="Doorbook",
-        channel_timeout=120,
-    )
+    from doorbook import scheduler
+
+    app = current_app._get_current_object()
+    background = scheduler.start(app)
+    try:
+        waitress.serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="Doorbook",
+            channel_timeout=120,
+        )
+    finally:
+        background.stop()
+        wiring = app.extensions.get("signal_wiring")
+        if wiring is not None:
+            wiring.close()
 
 
 @cli.command("check", with_appcontext=False)

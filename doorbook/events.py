@@ -56,8 +56,10 @@ def publish(topic: str) -> None:
         listener(topic)
 
 
-def on_publish(listener: Callable[[str], None]) -> None:
+def on_publish(listener: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``listener(topic)`` after each publish; returns the way to stop."""
     _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
 def subscribers() -> int:
