@@ -1,0 +1,108 @@
+"""The manager's panel, live, in Debian's Chromium, beside a kiosk in a second context."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.admin_helpers import MANAGER
+from tests.browser import start_as_parent, tap_pin
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def panel(browser, live_demo):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(live_demo.url + "/admin")
+    page.get_by_label("Username").fill(MANAGER[0])
+    page.get_by_label("Password").fill(MANAGER[1])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Live: updates appear here as they happen.")).to_be_visible()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def kiosk(browser):
+    context = browser.new_context(viewport={"width": 800, "height": 480})
+    yield context.new_page()
+    context.close()
+
+
+def staff_signs_in(kiosk, url, pin):
+    kiosk.goto(url + "/")
+    kiosk.get_by_role("button", name="Staff", exact=True).click()
+    tap_pin(kiosk, pin)
+    kiosk.get_by_role("button", name="Sign in", exact=True).click()
+    expect(kiosk.get_by_role("heading", name="Signed in")).to_be_visible()
+
+
+def test_a_visitors_alert_appears_live_and_the_manager_assigns_a_supervisor(
+    panel, kiosk, live_demo, screenshots
+):
+    staff_signs_in(kiosk, live_demo.url, "731850")  # Aisha Begum is on site
+    expect(panel.get_by_text("Aisha Begum", exact=False).first).to_be_visible()
+    kiosk.goto(live_demo.url + "/")
+    kiosk.get_by_role("button", name="Visiting professional").click()
+    kiosk.get_by_role("button", name="I don't have an invitation").click()
+    kiosk.get_by_label("Your full name").fill("Priya Gill")
+    kiosk.get_by_label("Organisation").fill("Lambeth Early Help")
+    kiosk.get_by_label("Your role").fill("Social worker")
+    kiosk.get_by_label("The child you have come to see").fill("Noah Adeyemi")
+    kiosk.get_by_role("button", name="Sign in", exact=True).click()
+    expect(kiosk.get_by_role("article", name="Visitor badge")).to_be_visible()
+
+    # No reload: the panel hears of it through its event stream.
+    alert = panel.get_by_role("listitem").filter(has_text="Unsupervised agency visit")
+    expect(alert).to_be_visible(timeout=5_000)
+    expect(panel.get_by_role("table").get_by_text("UNSUPERVISED")).to_be_visible()
+    panel.screenshot(path=str(screenshots / "admin-unsupervised-1280x800.png"), full_page=True)
+    alert.get_by_label("Supervisor").select_option(label="Aisha Begum")
+    alert.get_by_role("button", name="Assign").click()
+    expect(panel.get_by_text("SUPERVISED by Aisha Begum")).to_be_visible()
+    expect(panel.get_by_text("No open alerts.")).to_be_visible()
+    panel.screenshot(path=str(screenshots / "admin-supervised-1280x800.png"), full_page=True)
+
+    # Aisha signs out at the kiosk: the visit is unsupervised again, on the open panel.
+    kiosk.goto(live_demo.url + "/")
+    kiosk.get_by_role("button", name="Staff", exact=True).click()
+    tap_pin(kiosk, "731850")
+    kiosk.get_by_role("button", name="Sign out", exact=True).click()
+    expect(panel.get_by_text("Aisha Begum has signed out")).to_be_visible(timeout=5_000)
+    expect(panel.get_by_role("table").get_by_text("UNSUPERVISED")).to_be_visible()
+
+
+def test_a_refused_collection_reaches_the_open_panel(panel, kiosk, live_demo, screenshots):
+    start_as_parent(kiosk, live_demo.url, "278503")  # Jess brings Ava
+    kiosk.get_by_role("button", name="Sign in", exact=True).click()
+    expect(kiosk.get_by_role("heading", name="Signed in")).to_be_visible()
+    start_as_parent(kiosk, live_demo.url, "731946")  # Chris may not collect
+    kiosk.get_by_role("button", name="Sign out", exact=True).click()
+    expect(
+        kiosk.get_by_role("heading", name="Please wait — a member of staff is coming to help you.")
+    ).to_be_visible()
+
+    alert = panel.get_by_role("listitem").filter(has_text="Collection refused")
+    expect(alert).to_be_visible(timeout=5_000)
+    expect(alert).to_contain_text("Chris Thompson tried to collect Ava Thompson")
+    panel.screenshot(path=str(screenshots / "admin-collection-refused-1280x800.png"))
+    alert.get_by_role("button", name="Acknowledge").click()
+    expect(alert).to_contain_text("Acknowledged by Priya Sharma")
+    alert.get_by_label("Note").fill("Spoke to Chris; Jess is coming")
+    alert.get_by_role("button", name="Resolve").click()
+    expect(panel.get_by_text("No open alerts.")).to_be_visible()
+
+
+def test_a_panel_opened_late_shows_every_open_alert(browser, live_demo):
+    kiosk = browser.new_page(viewport={"width": 800, "height": 480})
+    kiosk.goto(live_demo.url + "/")
+    kiosk.get_by_role("button", name="Call a member of staff").click()
+    expect(kiosk.get_by_role("heading", name="A member of staff is on their way.")).to_be_visible()
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(live_demo.url + "/admin")
+    page.get_by_label("Username").fill(MANAGER[0])
+    page.get_by_label("Password").fill(MANAGER[1])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Help requested at the kiosk")).to_be_visible()
+    page.close()
+    kiosk.close()
