@@ -30,45 +30,64 @@ def has_manager_login(db: Database) -> bool:
     )
 
 
-def create_manager(
-    db: Database, *, name: str, username: str, password: str, actor: audit.Actor
+def create_account(
+    db: Database,
+    *,
+    name: str,
+    username: str,
+    password: str,
+    role: str,
+    actor: audit.Actor,
 ) -> int:
+    """Give a member of staff an admin login (creating them if they are not on record yet)."""
     name, problem = text.clean(name, "a name", max_length=text.NAME_MAX)
     if problem:
         raise AccountProblem(problem.message)
+    if role not in ROLES:
+        raise AccountProblem(f"The role must be one of: {', '.join(ROLES)}.")
     username = username.strip().casefold()
     if not USERNAME_PATTERN.fullmatch(username):
         raise AccountProblem("The username must be 2-40 letters, digits, dots, dashes or _.")
     if len(password) < ADMIN_PASSWORD_MIN:
         raise AccountProblem(f"The password must be at least {ADMIN_PASSWORD_MIN} characters.")
     with write(db):
-        taken = db.execute(
-            "SELECT 1 FROM staff WHERE admin_username = ? COLLATE NOCASE OR name = ?",
-            [username, name],
+        if db.execute(
+            "SELECT 1 FROM staff WHERE admin_username = ? COLLATE NOCASE", [username]
+        ).fetchone():
+            raise AccountProblem(f"The username {username} is taken.")
+        existing = db.execute(
+            "SELECT id, admin_username FROM staff WHERE name = ?", [name]
         ).fetchone()
-        if taken:
-            raise AccountProblem(f"There is already a member of staff called {name} or {username}.")
+        if existing and existing[1]:
+            raise AccountProblem(f"{name} already has a login ({existing[1]}).")
         now = clock.stamp()
-        staff_id = (
-            db["staff"]
-            .insert(
+        if existing:
+            staff_id = existing[0]
+            db.execute(
+                "UPDATE staff SET admin_username = ?, role = ?, active = 1 WHERE id = ?",
+                [username, role, staff_id],
+            )
+        else:
+            staff_id = insert(
+                db,
+                "staff",
                 {
                     "name": name,
-                    "job_title": "Manager",
-                    "role": "manager",
+                    "job_title": role.capitalize(),
+                    "role": role,
                     "admin_username": username,
                     "created_at": now,
-                }
+                },
             )
-            .last_pk
-        )
-        db["credentials"].insert(
+        insert(
+            db,
+            "credentials",
             {
                 "kind": "password",
                 "staff_id": staff_id,
                 "secret_hash": credentials.hash_password(password),
                 "created_at": now,
-            }
+            },
         )
         audit.record(
             db,
@@ -76,7 +95,7 @@ def create_manager(
             "staff_account_created",
             subject_kind="staff",
             subject_id=staff_id,
-            role="manager",
+            role=role,
             username=username,
         )
     return staff_id

@@ -14,7 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from doorbook import SERVER_THREADS, create_app, data_dir_from_environment, demo, importer
 from doorbook import db as database
-from doorbook.accounts import AccountProblem, create_manager, has_manager_login
+from doorbook.accounts import ROLES, AccountProblem, create_account, has_manager_login, unlock
 from doorbook.audit import SYSTEM
 from doorbook.migrations import latest_version, schema_version
 
@@ -83,10 +83,57 @@ def init_command(name: str, username: str, password: str | None) -> None:
             f"Password for {username}", hide_input=True, confirmation_prompt=True
         )
     try:
-        create_manager(db, name=name, username=username, password=password, actor=SYSTEM)
+        create_account(
+            db, name=name, username=username, password=password, role="manager", actor=SYSTEM
+        )
     except AccountProblem as problem:
         _fail(str(problem))
     click.echo(f"Set up Doorbook in {data_dir}; {username} can now log in at /admin.")
+
+
+@cli.command("create-user")
+@click.option(
+    "--name",
+    required=True,
+    help="Their full name (an imported staff member keeps their record and gets a login).",
+)
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="practitioner", show_default=True)
+@click.option(
+    "--password",
+    envvar="DOORBOOK_USER_PASSWORD",
+    help="Their password (or $DOORBOOK_USER_PASSWORD); asked for when not given.",
+)
+@with_appcontext
+def create_user_command(name: str, username: str, role: str, password: str | None) -> None:
+    """Give a member of staff an admin panel login."""
+    if password is None:
+        if not can_ask():
+            _fail("give the password with --password or DOORBOOK_USER_PASSWORD")
+        password = click.prompt(
+            f"Password for {username}", hide_input=True, confirmation_prompt=True
+        )
+    try:
+        create_account(
+            database.get_db(),
+            name=name,
+            username=username,
+            password=password,
+            role=role,
+            actor=SYSTEM,
+        )
+    except AccountProblem as problem:
+        _fail(str(problem))
+    click.echo(f"{name} can now log in as {username.casefold()} ({role}).")
+
+
+@cli.command("unlock")
+@click.argument("username")
+@with_appcontext
+def unlock_command(username: str) -> None:
+    """Let an account locked by wrong passwords log in again at once."""
+    unlock(database.get_db(), username, SYSTEM)
+    click.echo(f"{username} may log in again.")
 
 
 @cli.command("demo", with_appcontext=False)

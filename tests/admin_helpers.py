@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from doorbook import clock, credentials
-from doorbook.db import write
+from doorbook import accounts
 
 MANAGER = ("priya", "acorns-demo-manager")
 DEPUTY = ("tom", "acorns-demo-deputy")
@@ -11,19 +10,16 @@ PRACTITIONER = ("sam", "a practitioner's password")
 
 
 def give_login(db, staff_name: str, username: str, password: str) -> int:
-    """Give a demo staff member (who has none) an admin login."""
-    with write(db):
-        staff_id = db.execute("SELECT id FROM staff WHERE name = ?", [staff_name]).fetchone()[0]
-        db.execute("UPDATE staff SET admin_username = ? WHERE id = ?", [username, staff_id])
-        db["credentials"].insert(
-            {
-                "kind": "password",
-                "staff_id": staff_id,
-                "secret_hash": credentials.hash_password(password),
-                "created_at": clock.stamp(),
-            }
-        )
-    return staff_id
+    """Give a demo staff member (who has none) an admin login, as `doorbook create-user`."""
+    role = db.execute("SELECT role FROM staff WHERE name = ?", [staff_name]).fetchone()[0]
+    return accounts.create_account(
+        db,
+        name=staff_name,
+        username=username,
+        password=password,
+        role=role,
+        actor=accounts.audit.SYSTEM,
+    )
 
 
 def log_in(client, who=MANAGER):

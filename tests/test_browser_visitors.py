@@ -131,3 +131,30 @@ def test_picking_a_name_to_sign_out(browser, live_demo, screenshots):
     page.get_by_role("button", name="Yes, sign me out").click()
     expect(page.get_by_text("Dave P. signed out at")).to_be_visible()
     page.close()
+
+
+@pytest.mark.parametrize(
+    "paper, size_mm", [("62mm", (62, 100)), ("a6", (105, 148))], ids=["62mm-label", "a6"]
+)
+def test_the_badge_prints_on_one_page_of_its_paper(browser, live_demo, paper, size_mm):
+    import re as regex
+
+    from doorbook import settings
+
+    with live_demo.app.app_context():
+        settings.set_many(get_db(), {"badge_paper": paper})
+    page = browser.new_page(viewport={"width": 800, "height": 480})
+    page.goto(live_demo.url + "/")
+    page.get_by_role("button", name="Other visitor").click()
+    page.get_by_label("Your full name").fill("Dave Price")
+    page.get_by_label("Reason for your visit").fill("Boiler")
+    page.get_by_label("Who are you here to see?").fill("Tom")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("article", name="Visitor badge")).to_be_visible()
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True)
+    boxes = regex.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert len(boxes) == 1, "one page"
+    width, height = (float(v) * 25.4 / 72 for v in boxes[0])
+    assert round(width) == size_mm[0] and round(height) == size_mm[1]
+    page.close()

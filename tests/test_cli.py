@@ -5,7 +5,7 @@ from pathlib import Path
 
 from tests.conftest import DEMO_FILES
 
-COMMANDS = ["init", "demo", "import", "serve", "check", "routes"]
+COMMANDS = ["init", "demo", "import", "serve", "check", "routes", "create-user", "unlock"]
 
 
 def test_help_lists_the_commands(run_cli):
@@ -126,3 +126,69 @@ def test_the_data_folder_comes_from_the_environment(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["init", "--password", "from the environment"])
     assert result.exit_code == 0
     assert Path(tmp_path / "from-env" / "doorbook.db").exists()
+
+
+def test_create_user_gives_an_imported_staff_member_a_login(run_cli, tmp_path):
+    data = tmp_path / "demo"
+    run_cli("demo", data=data)
+    result = run_cli(
+        "create-user",
+        "--name",
+        "Sam Kowalski",
+        "--username",
+        "sam",
+        "--role",
+        "practitioner",
+        "--password",
+        "a long enough one",
+        data=data,
+    )
+    assert result.exit_code == 0, result.output
+    assert "Sam Kowalski can now log in as sam (practitioner)" in result.output
+    again = run_cli(
+        "create-user",
+        "--name",
+        "Sam Kowalski",
+        "--username",
+        "sam2",
+        "--password",
+        "a long enough one",
+        data=data,
+    )
+    assert again.exit_code == 1 and "already has a login" in again.output
+
+
+def test_create_user_refuses_a_taken_username_or_unknown_role(run_cli, tmp_path):
+    data = tmp_path / "demo"
+    run_cli("demo", data=data)
+    taken = run_cli(
+        "create-user",
+        "--name",
+        "New Person",
+        "--username",
+        "priya",
+        "--password",
+        "a long enough one",
+        data=data,
+    )
+    assert taken.exit_code == 1 and "is taken" in taken.output
+    bad_role = run_cli(
+        "create-user",
+        "--name",
+        "New Person",
+        "--username",
+        "np",
+        "--role",
+        "owner",
+        "--password",
+        "a long enough one",
+        data=data,
+    )
+    assert bad_role.exit_code != 0 and "owner" in bad_role.output
+
+
+def test_unlock_lets_a_locked_account_log_in(run_cli, tmp_path):
+    data = tmp_path / "demo"
+    run_cli("demo", data=data)
+    result = run_cli("unlock", "priya", data=data)
+    assert result.exit_code == 0 and "priya may log in again" in result.output
