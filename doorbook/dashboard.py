@@ -92,8 +92,10 @@ def open_alerts(db: Database) -> list[dict]:
     """Open alerts, most serious first, then newest first."""
     return list(
         db.query(
-            "SELECT a.*, s.name AS acknowledged_by_name FROM alerts a "
-            "LEFT JOIN staff s ON s.id = a.acknowledged_by WHERE a.resolved_at IS NULL "
+            "SELECT a.*, s.name AS acknowledged_by_name, k.name AS contact_name, "
+            "k.photo_file AS contact_photo FROM alerts a "
+            "LEFT JOIN staff s ON s.id = a.acknowledged_by "
+            "LEFT JOIN contacts k ON k.id = a.contact_id WHERE a.resolved_at IS NULL "
             "ORDER BY a.severity DESC, a.raised_at DESC"
         )
     )

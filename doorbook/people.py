@@ -1,0 +1,431 @@
+"""Keeping the setting's records right: children, parents and carers and what they may do,
+not-permitted persons, one-off collections, staff, organisations, bookings.
+
+Every change is audited with what changed (old -> new), never the secret itself."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from sqlite_utils import Database
+
+from doorbook import audit, clock, credentials, events, settings
+from doorbook.db import insert, update, write
+from doorbook.importer import new_reference_code
+
+
+class RecordProblem(ValueError):
+    """A change that cannot be made; the message says why, for the manager."""
+
+
+def _changes(before: dict | None, after: dict) -> dict[str, str]:
+    return {
+        key: f"{(before or {}).get(key)!s} -> {value!s}"
+        for key, value in after.items()
+        if before is None or before.get(key) != value
+    }
+
+
+def _row(db: Database, table: str, row_id: int) -> dict:
+    rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [row_id]))  # noqa: S608
+    if not rows:
+        raise RecordProblem("That record does not exist (any more).")
+    return rows[0]
+
+
+def _save(
+    db: Database,
+    table: str,
+    row_id: int | None,
+    values: dict,
+    actor: audit.Actor,
+    what: str,
+    child_id: int | None = None,
+) -> int:
+    """Insert or update one record, auditing what changed."""
+    with write(db):
+        before = _row(db, table, row_id) if row_id else None
+        if row_id:
+            update(db, table, row_id, values)
+        else:
+            row_id = insert(db, table, {**values, "created_at": clock.stamp()})
+        changed = _changes(before, values)
+        if changed:
+            audit.record(
+                db,
+                actor,
+                f"{what}_{'changed' if before else 'added'}",
+                subject_kind=table,
+                subject_id=row_id,
+                child_id=child_id,
+                **changed,
+            )
+        events.changed(db, "on-site")
+    return row_id
+
+
+# ---- Children ----
+
+
+def save_child(db: Database, actor: audit.Actor, values: dict, child_id: int | None = None) -> int:
+    """values: first_name, last_name, known_as, date_of_birth, room_id, key_person_id,
+    sen_support, child_protection_plan."""
+    with write(db):
+        clash = db.execute(
+            "SELECT id FROM children WHERE first_name = ? AND last_name = ? AND id IS NOT ?",
+            [values["first_name"], values["last_name"], child_id],
+        ).fetchone()
+        if clash:
+            raise RecordProblem(
+                f"There is already a child called {values['first_name']} {values['last_name']}."
+            )
+        return _save(db, "children", child_id, values, actor, "child", child_id=child_id)
+
+
+def child_leaves(db: Database, child_id: int, left_on: date, actor: audit.Actor) -> None:
+    """From the leaving date the child no longer appears at the kiosk."""
+    with write(db):
+        _row(db, "children", child_id)
+        update(db, "children", child_id, {"left_on": left_on.isoformat()})
+        audit.record(
+            db,
+            actor,
+            "child_left",
+            subject_kind="children",
+            subject_id=child_id,
+            child_id=child_id,
+            left_on=left_on.isoformat(),
+        )
+
+
+def set_collection_password(db: Database, child_id: int, password: str, actor: audit.Actor) -> None:
+    if len(credentials.normalise_collection_password(password)) < 4:
+        raise RecordProblem("The collection password must be at least 4 characters.")
+    if len(password) > 100:
+        raise RecordProblem("The collection password is too long (100 characters at most).")
+    with write(db):
+        _row(db, "children", child_id)
+        update(
+            db,
+            "children",
+            child_id,
+            {"collection_password_hash": credentials.hash_collection_password(password)},
+        )
+        audit.record(
+            db,
+            actor,
+            "collection_password_set",
+            subject_kind="children",
+            subject_id=child_id,
+            child_id=child_id,
+        )
+
+
+# ---- Parents and carers ----
+
+
+def save_contact(
+    db: Database, actor: audit.Actor, values: dict, contact_id: int | None = None
+) -> int:
+    """values: name, phone, language (and photo_file when a photo is set)."""
+    with write(db):
+        clash = db.execute(
+            "SELECT id FROM contacts WHERE name = ? AND id IS NOT ?", [values["name"], contact_id]
+        ).fetchone()
+        if clash:
+            raise RecordProblem(f"There is already a contact called {values['name']}.")
+        return _save(db, "contacts", contact_id, values, actor, "contact")
+
+
+def link(
+    db: Database,
+    actor: audit.Actor,
+    *,
+    contact_id: int,
+    child_id: int,
+    relationship: str,
+    parental_responsibility: bool,
+    may_collect: bool,
+) -> None:
+    """Link an adult to a child, or change the link: what they are, and whether they may
+    collect (the kiosk's collection check reads this)."""
+    values = {
+        "relationship": relationship,
+        "parental_responsibility": int(parental_responsibility),
+        "may_collect": int(may_collect),
+    }
+    with write(db):
+        _row(db, "contacts", contact_id)
+        _row(db, "children", child_id)
+        before = next(
+            db.query(
+                "SELECT relationship, parental_responsibility, may_collect FROM child_contacts "
+                "WHERE child_id = ? AND contact_id = ?",
+                [child_id, contact_id],
+            ),
+            None,
+        )
+        if before:
+            db.execute(
+                "UPDATE child_contacts SET relationship = ?, parental_responsibility = ?, "
+                "may_collect = ?, updated_at = ? WHERE child_id = ? AND contact_id = ?",
+                [*values.values(), clock.stamp(), child_id, contact_id],
+            )
+        else:
+            insert(
+                db,
+                "child_contacts",
+                {
+                    "child_id": child_id,
+                    "contact_id": contact_id,
+                    **values,
+                    "updated_at": clock.stamp(),
+                },
+            )
+        audit.record(
+            db,
+            actor,
+            "authorisation_changed" if before else "authorisation_added",
+            subject_kind="contacts",
+            subject_id=contact_id,
+            child_id=child_id,
+            **_changes(before, values),
+        )
+
+
+def unlink(db: Database, actor: audit.Actor, *, contact_id: int, child_id: int) -> None:
+    with write(db):
+        removed = db.execute(
+            "DELETE FROM child_contacts WHERE child_id = ? AND contact_id = ?",
+            [child_id, contact_id],
+        ).rowcount
+        if removed:
+            audit.record(
+                db,
+                actor,
+                "authorisation_removed",
+                subject_kind="contacts",
+                subject_id=contact_id,
+                child_id=child_id,
+            )
+
+
+def new_pin(db: Database, actor: audit.Actor, *, contact_id=None, staff_id=None) -> str:
+    """A new random 6-digit kiosk PIN for one person, shown once; their old PIN stops
+    working. No two people can ever share a PIN (a unique index guards it too)."""
+    owner_column, owner_id = ("contact_id", contact_id) if contact_id else ("staff_id", staff_id)
+    if owner_id is None:
+        raise RecordProblem("A PIN belongs to a contact or a member of staff.")
+    with write(db):
+        while True:
+            pin = f"{secrets.randbelow(1_000_000):06d}"
+            lookup = credentials.pin_lookup(db, pin)
+            if not db.execute(
+                "SELECT 1 FROM credentials WHERE kind = 'pin' AND lookup = ? "
+                "AND revoked_at IS NULL",
+                [lookup],
+            ).fetchone():
+                break
+        now = clock.stamp()
+        db.execute(
+            f"UPDATE credentials SET revoked_at = ? WHERE kind = 'pin' AND {owner_column} = ? "  # noqa: S608
+            "AND revoked_at IS NULL",
+            [now, owner_id],
+        )
+        insert(
+            db,
+            "credentials",
+            {"kind": "pin", owner_column: owner_id, "lookup": lookup, "created_at": now},
+        )
+        audit.record(
+            db,
+            actor,
+            "kiosk_pin_reset",
+            subject_kind="contacts" if contact_id else "staff",
+            subject_id=owner_id,
+        )
+    return pin
+
+
+# ---- Not permitted; one-off collections ----
+
+
+def add_not_permitted(
+    db: Database,
+    actor: audit.Actor,
+    *,
+    child_id: int,
+    name: str,
+    description: str | None,
+    reason: str | None,
+    photo_file: str | None = None,
+) -> int:
+    with write(db):
+        _row(db, "children", child_id)
+        entry = insert(
+            db,
+            "not_permitted",
+            {
+                "child_id": child_id,
+                "name": name,
+                "description": description,
+                "reason": reason,
+                "photo_file": photo_file,
+                "created_at": clock.stamp(),
+            },
+        )
+        audit.record(
+            db,
+            actor,
+            "not_permitted_added",
+            subject_kind="not_permitted",
+            subject_id=entry,
+            child_id=child_id,
+            name=name,
+            reason=reason or "",
+        )
+    return entry
+
+
+def remove_not_permitted(db: Database, actor: audit.Actor, entry_id: int) -> None:
+    with write(db):
+        entry = _row(db, "not_permitted", entry_id)
+        update(db, "not_permitted", entry_id, {"removed_at": clock.stamp()})
+        audit.record(
+            db,
+            actor,
+            "not_permitted_removed",
+            subject_kind="not_permitted",
+            subject_id=entry_id,
+            child_id=entry["child_id"],
+            name=entry["name"],
+        )
+
+
+def add_one_off(
+    db: Database,
+    actor: audit.Actor,
+    *,
+    child_id: int,
+    collector_name: str,
+    relationship: str | None,
+    arranged_by: str,
+    note: str | None,
+) -> int:
+    """A parent phoned: someone else collects today (today only)."""
+    with write(db):
+        _row(db, "children", child_id)
+        entry = insert(
+            db,
+            "one_off_collections",
+            {
+                "child_id": child_id,
+                "day": clock.today(settings.timezone(db)).isoformat(),
+                "collector_name": collector_name,
+                "relationship": relationship,
+                "arranged_by": arranged_by,
+                "note": note,
+                "created_at": clock.stamp(),
+            },
+        )
+        audit.record(
+            db,
+            actor,
+            "one_off_collection_arranged",
+            subject_kind="one_off_collections",
+            subject_id=entry,
+            child_id=child_id,
+            collector=collector_name,
+            arranged_by=arranged_by,
+        )
+    return entry
+
+
+def cancel_one_off(db: Database, actor: audit.Actor, entry_id: int) -> None:
+    with write(db):
+        entry = _row(db, "one_off_collections", entry_id)
+        update(db, "one_off_collections", entry_id, {"cancelled_at": clock.stamp()})
+        audit.record(
+            db,
+            actor,
+            "one_off_collection_cancelled",
+            subject_kind="one_off_collections",
+            subject_id=entry_id,
+            child_id=entry["child_id"],
+        )
+
+
+# ---- Staff and organisations ----
+
+
+def save_staff(db: Database, actor: audit.Actor, values: dict, staff_id: int | None = None) -> int:
+    """values: name, job_title, role, room_id."""
+    with write(db):
+        clash = db.execute(
+            "SELECT id FROM staff WHERE name = ? AND id IS NOT ?", [values["name"], staff_id]
+        ).fetchone()
+        if clash:
+            raise RecordProblem(f"There is already a member of staff called {values['name']}.")
+        return _save(db, "staff", staff_id, values, actor, "staff")
+
+
+def save_organisation(
+    db: Database, actor: audit.Actor, values: dict, organisation_id: int | None = None
+) -> int:
+    """values: name, dbs_assurance_on_file, dbs_assurance_until."""
+    with write(db):
+        clash = db.execute(
+            "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE AND id IS NOT ?",
+            [values["name"], organisation_id],
+        ).fetchone()
+        if clash:
+            raise RecordProblem(f"There is already an organisation called {values['name']}.")
+        return _save(db, "organisations", organisation_id, values, actor, "organisation")
+
+
+# ---- Bookings (expected visits) ----
+
+
+def book_visit(db: Database, actor: audit.Actor, values: dict) -> int:
+    """values: day, time, visitor_name, role, organisation_id, child_id, supervisor_id,
+    purpose. Gets a reference code and an invitation QR token."""
+    with write(db):
+        code = new_reference_code(db)
+        booking = insert(
+            db,
+            "expected_visits",
+            {
+                **values,
+                "reference_code": code,
+                "token_lookup": credentials.token_lookup(credentials.invitation_token(db, code)),
+                "created_at": clock.stamp(),
+            },
+        )
+        audit.record(
+            db,
+            actor,
+            "visit_booked",
+            subject_kind="expected_visits",
+            subject_id=booking,
+            child_id=values["child_id"],
+            visitor=values["visitor_name"],
+            day=values["day"],
+        )
+        events.changed(db, "on-site")
+    return booking
+
+
+def cancel_booking(db: Database, actor: audit.Actor, booking_id: int) -> None:
+    with write(db):
+        booking = _row(db, "expected_visits", booking_id)
+        update(db, "expected_visits", booking_id, {"cancelled_at": clock.stamp()})
+        audit.record(
+            db,
+            actor,
+            "visit_booking_cancelled",
+            subject_kind="expected_visits",
+            subject_id=booking_id,
+            child_id=booking["child_id"],
+        )
+        events.changed(db, "on-site")
