@@ -19,7 +19,18 @@ from flask import (
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from doorbook import accounts, cards, clock, credentials, importer, people, photos, qr, settings
+from doorbook import (
+    accounts,
+    audit,
+    cards,
+    clock,
+    credentials,
+    importer,
+    people,
+    photos,
+    qr,
+    settings,
+)
 from doorbook.db import get_db
 from doorbook.forms import Form
 from doorbook.languages import LANGUAGES
@@ -165,6 +176,15 @@ def child_new():
 @bp.get("/children/<int:child_id>")
 @allow(*MANAGEMENT)
 def child_edit(child_id: int):
+    audit.record(
+        get_db(),
+        actor(),
+        "viewed",
+        subject_kind="children",
+        subject_id=child_id,
+        child_id=child_id,
+        what="child record",
+    )
     return child_page(child_id)
 
 

@@ -6,13 +6,14 @@ import ipaddress
 import os
 import sqlite3
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from doorbook import SERVER_THREADS, create_app, data_dir_from_environment, demo, importer
+from doorbook import SERVER_THREADS, create_app, data_dir_from_environment, demo, importer, settings
 from doorbook import db as database
 from doorbook.accounts import ROLES, AccountProblem, create_account, has_manager_login, unlock
 from doorbook.audit import SYSTEM
@@ -214,6 +215,152 @@ def serve_command(host: str, port: int, threads: int) -> None:
         wiring = app.extensions.get("signal_wiring")
         if wiring is not None:
             wiring.close()
+
+
+def _day(_ctx, _param, value: str | None):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the visitor log or the attendance register (CSV or printable HTML)."""
+
+
+def _write_export(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        click.echo(f"Wrote {output}", err=True)
+
+
+def _export_options(command):
+    command = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file (default: standard output).",
+    )(command)
+    command = click.option(
+        "--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True
+    )(command)
+    command = click.option("--to", "last", callback=_day, help="Last day, YYYY-MM-DD.")(command)
+    return click.option(
+        "--date", "first", required=True, callback=_day, help="The day (first day), YYYY-MM-DD."
+    )(command)
+
+
+@export_group.command("visitors")
+@_export_options
+@with_appcontext
+def export_visitors(first: date, last: date | None, fmt: str, output: Path | None) -> None:
+    """Every visit from --date to --to: times, supervision, checks."""
+    from doorbook import records
+
+    db = database.get_db()
+    visits = records.visitor_log(db, first, last or first)
+    rows = records.visitor_log_rows(db, visits)
+    data = (
+        records.to_csv(records.VISITOR_LOG_HEADER, rows)
+        if fmt == "csv"
+        else _html_report("Visitor log", first, last, records.VISITOR_LOG_HEADER, rows)
+    )
+    audit_export(db, "visitor log", first, last, any(v.row["child_id"] for v in visits))
+    _write_export(data, output)
+
+
+@export_group.command("register")
+@_export_options
+@with_appcontext
+def export_register(first: date, last: date | None, fmt: str, output: Path | None) -> None:
+    """The attendance register from --date to --to, with corrections."""
+    from doorbook import records
+
+    db = database.get_db()
+    rows = []
+    for day in records.days(first, last or first):
+        rows += records.register_rows(db, records.register(db, day))
+    data = (
+        records.to_csv(records.REGISTER_HEADER, rows)
+        if fmt == "csv"
+        else _html_report("Attendance register", first, last, records.REGISTER_HEADER, rows)
+    )
+    audit_export(db, "register", first, last, bool(rows))
+    _write_export(data, output)
+
+
+@export_group.command("end-of-day")
+@click.option(
+    "--to",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write to (e.g. a USB stick).",
+)
+@click.option("--date", "day", callback=_day, help="The day (default: today).")
+@with_appcontext
+def export_end_of_day(folder: Path, day: date | None) -> None:
+    """Write the day's visitor log and register as CSV files into a folder."""
+    from doorbook import clock, records
+
+    db = database.get_db()
+    day = day or clock.today(settings.timezone(db))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in records.end_of_day_files(db, day).items():
+        temporary = folder / f".{name}.partial"
+        temporary.write_bytes(data)
+        temporary.replace(folder / name)
+        click.echo(f"Wrote {folder / name}")
+    audit_export(db, "end-of-day files", day, day, True)
+
+
+def audit_export(db, what: str, first: date, last: date | None, has_children: bool) -> None:
+    from doorbook import audit
+
+    audit.record(
+        db,
+        audit.Actor("system", name="doorbook export"),
+        "exported",
+        what=what,
+        first=first.isoformat(),
+        last=(last or first).isoformat(),
+        children=has_children,
+    )
+
+
+def _html_report(title: str, first: date, last: date | None, header, rows) -> bytes:
+    from flask import render_template
+
+    return render_template(
+        "print/report.html",
+        title=title,
+        first=first,
+        last=last or first,
+        header=header,
+        rows=rows,
+        setting_name=settings.get(database.get_db(), "setting_name"),
+    ).encode("utf-8")
+
+
+@cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Say what would go, change nothing.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Remove or anonymise records past their retention periods (see the settings)."""
+    from doorbook import audit, records
+
+    db = database.get_db()
+    if dry_run:
+        click.echo("Would remove: " + records.plan_purge(db).describe())
+        return
+    plan = records.purge(db, audit.Actor("system", name="doorbook purge"))
+    click.echo("Removed: " + plan.describe())
 
 
 @cli.command("check", with_appcontext=False)

@@ -312,3 +312,16 @@ def staff_action(action: str):
         return screen("kiosk/_done.html", results=[result], action=action), True
 
     return act_once(interaction, lambda: staff_screen(interaction), act)
+
+
+@bp.post("/staff/roll-call")
+def staff_roll_call():
+    """The fire roll call at the entrance, for a member of staff who gave their PIN."""
+    from doorbook import audit, records
+
+    interaction = current()
+    if interaction is None or interaction.journey != "staff":
+        return start_again()
+    db = get_db()
+    audit.record(db, interaction.person.actor(g.kiosk), "viewed", what="fire roll call")
+    return screen("kiosk/_roll_call.html", roll=records.roll_call(db))

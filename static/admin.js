@@ -65,5 +65,8 @@
   document.body.addEventListener("sse:logged-out", function () {
     window.location.reload();
   });
+  document.body.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
   checkAlerts();
 })();
