@@ -37,7 +37,9 @@ def stamp(at: datetime | None = None) -> str:
 
 
 def parse(stored: str) -> datetime:
-    return datetime.strptime(stored, STORED_FORMAT).replace(tzinfo=UTC)
+    # The stored form is ISO 8601 with a space: fromisoformat reads it in C, far faster
+    # than strptime (it matters for a year's export).
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 
 def local(stored_or_dt: str | datetime, tz: str = DEFAULT_TIMEZONE) -> datetime:

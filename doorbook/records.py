@@ -84,7 +84,9 @@ def visitor_log(db: Database, first: date, last: date | None = None) -> list[Log
             by_id[period["visit_id"]].periods.append(period)
     for visit in visits:
         if visit.row["kind"] == "agency":
-            visit.unsupervised_minutes = supervision.unsupervised_minutes(db, visit.row["id"])
+            visit.unsupervised_minutes = supervision.minutes_without(
+                visit.row["signed_in_at"], visit.row["signed_out_at"], visit.periods
+            )
     return visits
 
 
@@ -152,26 +154,29 @@ def visitor_log_rows(db: Database, visits: list[LoggedVisit]) -> list[list[objec
 # ---- The attendance register ----
 
 
-def register(db: Database, day: date) -> list[dict]:
-    """Every child's entries for a day, with their corrections."""
+def register(db: Database, first: date, last: date | None = None) -> list[dict]:
+    """Every child's entries for a day (or days), with their corrections."""
+    span = [first.isoformat(), (last or first).isoformat()]
     entries = list(
         db.query(
             "SELECT a.*, c.first_name, c.last_name, c.known_as, r.name AS room, "
             "k.name AS key_person FROM attendance a JOIN children c ON c.id = a.child_id "
             "JOIN rooms r ON r.id = c.room_id LEFT JOIN staff k ON k.id = c.key_person_id "
-            "WHERE a.day = ? ORDER BY r.id, c.first_name, c.last_name, a.arrived_at",
-            [day.isoformat()],
+            "WHERE a.day BETWEEN ? AND ? "
+            "ORDER BY a.day, r.id, c.first_name, c.last_name, a.arrived_at",
+            span,
         )
     )
+    corrections: dict[int, list[dict]] = {}
+    for correction in db.query(
+        "SELECT rc.*, s.name AS corrected_by_name FROM register_corrections rc "
+        "JOIN attendance a ON a.id = rc.attendance_id JOIN staff s ON s.id = rc.corrected_by "
+        "WHERE a.day BETWEEN ? AND ? ORDER BY rc.id",
+        span,
+    ):
+        corrections.setdefault(correction["attendance_id"], []).append(correction)
     for entry in entries:
-        entry["corrections"] = list(
-            db.query(
-                "SELECT rc.*, s.name AS corrected_by_name FROM register_corrections rc "
-                "JOIN staff s ON s.id = rc.corrected_by WHERE rc.attendance_id = ? "
-                "ORDER BY rc.id",
-                [entry["id"]],
-            )
-        )
+        entry["corrections"] = corrections.get(entry["id"], [])
     return entries
 
 

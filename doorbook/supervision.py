@@ -183,18 +183,28 @@ def visit_ended(db: Database, visit_id: int) -> None:
         )
 
 
+def minutes_without(
+    signed_in: str, signed_out: str | None, periods: list[dict], until: str | None = None
+) -> float:
+    """Minutes of a visit (so far) not covered by any supervision period."""
+    start = clock.parse(signed_in)
+    end = clock.parse(signed_out or until or clock.stamp())
+    covered = 0.0
+    for period in periods:
+        a = max(start, clock.parse(period["started_at"]))
+        b = min(end, clock.parse(period["ended_at"]) if period["ended_at"] else end)
+        covered += max(0.0, (b - a).total_seconds())
+    return max(0.0, (end - start).total_seconds() - covered) / 60
+
+
 def unsupervised_minutes(db: Database, visit_id: int, until: str | None = None) -> float:
     """Minutes of the visit (so far) with no supervisor."""
     visit = db.execute(
         "SELECT signed_in_at, signed_out_at FROM visits WHERE id = ?", [visit_id]
     ).fetchone()
-    start = clock.parse(visit[0])
-    end = clock.parse(visit[1] or until or clock.stamp())
-    covered = 0.0
-    for started, ended in db.execute(
-        "SELECT started_at, ended_at FROM supervision_periods WHERE visit_id = ?", [visit_id]
-    ).fetchall():
-        a = max(start, clock.parse(started))
-        b = min(end, clock.parse(ended) if ended else end)
-        covered += max(0.0, (b - a).total_seconds())
-    return max(0.0, (end - start).total_seconds() - covered) / 60
+    periods = list(
+        db.query(
+            "SELECT started_at, ended_at FROM supervision_periods WHERE visit_id = ?", [visit_id]
+        )
+    )
+    return minutes_without(visit[0], visit[1], periods, until)
