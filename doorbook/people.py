@@ -34,6 +34,16 @@ def _row(db: Database, table: str, row_id: int) -> dict:
     return rows[0]
 
 
+def _refuse_duplicate(
+    db: Database, table: str, column: str, value: str, row_id: int | None, message: str
+) -> None:
+    if db.execute(
+        f"SELECT 1 FROM {table} WHERE {column} = ? COLLATE NOCASE AND id IS NOT ?",  # noqa: S608
+        [value, row_id],
+    ).fetchone():
+        raise RecordProblem(message)
+
+
 def _save(
     db: Database,
     table: str,
@@ -130,11 +140,14 @@ def save_contact(
 ) -> int:
     """values: name, phone, language (and photo_file when a photo is set)."""
     with write(db):
-        clash = db.execute(
-            "SELECT id FROM contacts WHERE name = ? AND id IS NOT ?", [values["name"], contact_id]
-        ).fetchone()
-        if clash:
-            raise RecordProblem(f"There is already a contact called {values['name']}.")
+        _refuse_duplicate(
+            db,
+            "contacts",
+            "name",
+            values["name"],
+            contact_id,
+            f"There is already a contact called {values['name']}.",
+        )
         return _save(db, "contacts", contact_id, values, actor, "contact")
 
 
@@ -362,11 +375,14 @@ def cancel_one_off(db: Database, actor: audit.Actor, entry_id: int) -> None:
 def save_staff(db: Database, actor: audit.Actor, values: dict, staff_id: int | None = None) -> int:
     """values: name, job_title, role, room_id."""
     with write(db):
-        clash = db.execute(
-            "SELECT id FROM staff WHERE name = ? AND id IS NOT ?", [values["name"], staff_id]
-        ).fetchone()
-        if clash:
-            raise RecordProblem(f"There is already a member of staff called {values['name']}.")
+        _refuse_duplicate(
+            db,
+            "staff",
+            "name",
+            values["name"],
+            staff_id,
+            f"There is already a member of staff called {values['name']}.",
+        )
         return _save(db, "staff", staff_id, values, actor, "staff")
 
 
@@ -375,12 +391,14 @@ def save_organisation(
 ) -> int:
     """values: name, dbs_assurance_on_file, dbs_assurance_until."""
     with write(db):
-        clash = db.execute(
-            "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE AND id IS NOT ?",
-            [values["name"], organisation_id],
-        ).fetchone()
-        if clash:
-            raise RecordProblem(f"There is already an organisation called {values['name']}.")
+        _refuse_duplicate(
+            db,
+            "organisations",
+            "name",
+            values["name"],
+            organisation_id,
+            f"There is already an organisation called {values['name']}.",
+        )
         return _save(db, "organisations", organisation_id, values, actor, "organisation")
 
 

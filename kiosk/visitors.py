@@ -57,6 +57,16 @@ def already_here_message() -> str:
     )
 
 
+def sign_in_or_explain(errors, values, template, interaction, sign_in, **context):
+    """A visitor form's end: the badge if all is well, else the form again with why."""
+    if not errors:
+        try:
+            return badge_screen(sign_in()), True
+        except visits.VisitProblem:
+            errors["form"] = already_here_message()
+    return screen(template, errors=errors, values=values, nonce=interaction.nonce, **context), False
+
+
 def badge_screen(signed_in: visits.SignedIn):
     return screen(
         "kiosk/_badge.html",
@@ -151,27 +161,22 @@ def professional_details_submit():
         }
         if values["phone"] and "phone" not in errors and not PHONE.fullmatch(values["phone"]):
             errors["phone"] = _("Please enter a phone number using digits only.")
-        if not errors:
-            try:
-                signed_in = visits.sign_in_agency(
-                    get_db(),
-                    name=values["name"],
-                    organisation=values["organisation"],
-                    role=values["role"],
-                    phone=values["phone"] or None,
-                    child_name=values["child"],
-                    kiosk=g.kiosk,
-                )
-                return badge_screen(signed_in), True
-            except visits.VisitProblem:
-                errors["form"] = already_here_message()
-        return screen(
+        return sign_in_or_explain(
+            errors,
+            values,
             "kiosk/_professional_form.html",
-            errors=errors,
-            values=values,
+            interaction,
+            lambda: visits.sign_in_agency(
+                get_db(),
+                name=values["name"],
+                organisation=values["organisation"],
+                role=values["role"],
+                phone=values["phone"] or None,
+                child_name=values["child"],
+                kiosk=g.kiosk,
+            ),
             roles=ROLES,
-            nonce=interaction.nonce,
-        ), False
+        )
 
     return act_once(interaction, start_again, act)
 
@@ -201,22 +206,20 @@ def visitor_submit():
                 errors, "here_to_see", _("who you are here to see"), max_length=text.NAME_MAX
             ),
         }
-        if not errors:
-            try:
-                signed_in = visits.sign_in_other(
-                    get_db(),
-                    name=values["name"],
-                    organisation=values["organisation"] or None,
-                    purpose=values["purpose"],
-                    here_to_see=values["here_to_see"],
-                    kiosk=g.kiosk,
-                )
-                return badge_screen(signed_in), True
-            except visits.VisitProblem:
-                errors["form"] = already_here_message()
-        return screen(
-            "kiosk/_visitor_form.html", errors=errors, values=values, nonce=interaction.nonce
-        ), False
+        return sign_in_or_explain(
+            errors,
+            values,
+            "kiosk/_visitor_form.html",
+            interaction,
+            lambda: visits.sign_in_other(
+                get_db(),
+                name=values["name"],
+                organisation=values["organisation"] or None,
+                purpose=values["purpose"],
+                here_to_see=values["here_to_see"],
+                kiosk=g.kiosk,
+            ),
+        )
 
     return act_once(interaction, start_again, act)
 

@@ -38,3 +38,22 @@ def type_on_kiosk_keyboard(page: Page, text: str) -> None:
             if key.count() == 0:  # shown in capitals: turn Shift off
                 keyboard.get_by_role("button", name="Shift", exact=True).click()
             keyboard.get_by_role("button", name=ch, exact=True).click()
+
+
+def log_in_to_panel(page: Page, url: str, who: tuple[str, str]) -> None:
+    page.goto(url + "/admin")
+    page.get_by_label("Username").fill(who[0])
+    page.get_by_label("Password").fill(who[1])
+    page.get_by_role("button", name="Log in").click()
+
+
+def sign_in_other_visitor(page: Page, url: str, name: str, **fields: str) -> None:
+    """An *Other visitor* signs in at the kiosk with the form filled in directly."""
+    page.goto(url + "/")
+    page.get_by_role("button", name="Other visitor").click()
+    page.get_by_label("Your full name").fill(name)
+    if "organisation" in fields:
+        page.get_by_label("Organisation (optional)").fill(fields["organisation"])
+    page.get_by_label("Reason for your visit").fill(fields.get("purpose", "Boiler"))
+    page.get_by_label("Who are you here to see?").fill(fields.get("here_to_see", "Tom"))
+    page.get_by_role("button", name="Sign in", exact=True).click()

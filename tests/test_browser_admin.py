@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin_helpers import MANAGER
-from tests.browser import start_as_parent, tap_pin
+from tests.browser import log_in_to_panel, start_as_parent, tap_pin
 
 pytestmark = pytest.mark.browser
 
@@ -13,10 +13,7 @@ pytestmark = pytest.mark.browser
 def panel(browser, live_demo):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(live_demo.url + "/admin")
-    page.get_by_label("Username").fill(MANAGER[0])
-    page.get_by_label("Password").fill(MANAGER[1])
-    page.get_by_role("button", name="Log in").click()
+    log_in_to_panel(page, live_demo.url, MANAGER)
     expect(page.get_by_text("Live: updates appear here as they happen.")).to_be_visible()
     yield page
     context.close()
@@ -99,10 +96,7 @@ def test_a_panel_opened_late_shows_every_open_alert(browser, live_demo):
     kiosk.get_by_role("button", name="Call a member of staff").click()
     expect(kiosk.get_by_role("heading", name="A member of staff is on their way.")).to_be_visible()
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(live_demo.url + "/admin")
-    page.get_by_label("Username").fill(MANAGER[0])
-    page.get_by_label("Password").fill(MANAGER[1])
-    page.get_by_role("button", name="Log in").click()
+    log_in_to_panel(page, live_demo.url, MANAGER)
     expect(page.get_by_text("Help requested at the kiosk")).to_be_visible()
     page.close()
     kiosk.close()

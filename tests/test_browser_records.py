@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin_helpers import MANAGER
-from tests.browser import start_as_parent
+from tests.browser import log_in_to_panel, start_as_parent
 from tests.test_browser_visitors import decode_qr
 
 pytestmark = pytest.mark.browser
@@ -14,10 +14,7 @@ pytestmark = pytest.mark.browser
 def manager(browser, live_demo):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(live_demo.url + "/admin")
-    page.get_by_label("Username").fill(MANAGER[0])
-    page.get_by_label("Password").fill(MANAGER[1])
-    page.get_by_role("button", name="Log in").click()
+    log_in_to_panel(page, live_demo.url, MANAGER)
     yield page
     context.close()
 

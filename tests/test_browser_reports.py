@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin_helpers import MANAGER
-from tests.browser import start_as_parent
+from tests.browser import log_in_to_panel, start_as_parent
 
 pytestmark = pytest.mark.browser
 
@@ -16,10 +16,7 @@ def test_roll_call_in_one_click_and_a_register_correction(browser, live_demo, sc
     expect(kiosk.get_by_role("heading", name="Signed in")).to_be_visible()
 
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(live_demo.url + "/admin")
-    page.get_by_label("Username").fill(MANAGER[0])
-    page.get_by_label("Password").fill(MANAGER[1])
-    page.get_by_role("button", name="Log in").click()
+    log_in_to_panel(page, live_demo.url, MANAGER)
     page.get_by_role("link", name="Children").click()
     page.get_by_role("link", name="Fire roll call").click()  # one click, from any page
     expect(page.get_by_role("heading", name="Fire roll call: 2 on site")).to_be_visible()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from doorbook import alerts
 from doorbook.db import get_db
-from tests.browser import SIZE_IDS, SIZES, type_on_kiosk_keyboard
+from tests.browser import SIZE_IDS, SIZES, sign_in_other_visitor, type_on_kiosk_keyboard
 
 pytestmark = pytest.mark.browser
 
@@ -60,13 +60,14 @@ def test_invited_professional_types_the_reference_code(browser, live_demo, scree
 
 def test_the_badge_qr_code_decodes_and_signs_the_visitor_out(browser, live_demo, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(live_demo.url + "/")
-    page.get_by_role("button", name="Other visitor").click()
-    page.get_by_label("Your full name").fill("Dave Price")
-    page.get_by_label("Organisation (optional)").fill("Sparks Electrical")
-    page.get_by_label("Reason for your visit").fill("Fire alarm service")
-    page.get_by_label("Who are you here to see?").fill("Priya Sharma")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_other_visitor(
+        page,
+        live_demo.url,
+        "Dave Price",
+        organisation="Sparks Electrical",
+        purpose="Fire alarm service",
+        here_to_see="Priya Sharma",
+    )
     badge = page.get_by_role("article", name="Visitor badge")
     expect(badge).to_be_visible()
     shot = tmp_path / "badge.png"
@@ -118,12 +119,7 @@ def test_a_missing_field_is_named_beside_it(browser, live_demo, screenshots):
 
 def test_picking_a_name_to_sign_out(browser, live_demo, screenshots):
     page = browser.new_page(viewport={"width": 800, "height": 480})
-    page.goto(live_demo.url + "/")
-    page.get_by_role("button", name="Other visitor").click()
-    page.get_by_label("Your full name").fill("Dave Price")
-    page.get_by_label("Reason for your visit").fill("Boiler")
-    page.get_by_label("Who are you here to see?").fill("Tom")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_other_visitor(page, live_demo.url, "Dave Price")
     page.get_by_role("button", name="Done").click()
     page.get_by_role("button", name="Signing out").click()
     page.screenshot(path=str(screenshots / "kiosk-signing-out-800x480.png"))
@@ -144,12 +140,7 @@ def test_the_badge_prints_on_one_page_of_its_paper(browser, live_demo, paper, si
     with live_demo.app.app_context():
         settings.set_many(get_db(), {"badge_paper": paper})
     page = browser.new_page(viewport={"width": 800, "height": 480})
-    page.goto(live_demo.url + "/")
-    page.get_by_role("button", name="Other visitor").click()
-    page.get_by_label("Your full name").fill("Dave Price")
-    page.get_by_label("Reason for your visit").fill("Boiler")
-    page.get_by_label("Who are you here to see?").fill("Tom")
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in_other_visitor(page, live_demo.url, "Dave Price")
     expect(page.get_by_role("article", name="Visitor badge")).to_be_visible()
     page.emulate_media(media="print")
     pdf = page.pdf(prefer_css_page_size=True)
