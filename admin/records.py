@@ -815,3 +815,36 @@ def import_upload():
         except importer.ImportProblems as error:
             problems = error.problems
     return page("admin/import.html", 400 if problems else 200, problems=problems, counts=counts)
+
+
+# ---- Kiosks ----
+
+
+@bp.get("/kiosks")
+@allow(*MANAGEMENT)
+def kiosk_devices(**extra):
+    from doorbook import kiosks
+
+    return page("admin/kiosks.html", devices=kiosks.devices(get_db()), **extra)
+
+
+@bp.post("/kiosks")
+@allow(*MANAGEMENT)
+def kiosk_enrol():
+    from doorbook import kiosks
+
+    try:
+        enrolment = kiosks.start_enrolment(get_db(), request.form.get("name", "")[:300], actor())
+    except kiosks.KioskProblem as problem:
+        return kiosk_devices(error=str(problem))
+    return kiosk_devices(code=enrolment.code)
+
+
+@bp.post("/kiosks/<int:device_id>/revoke")
+@allow(*MANAGEMENT)
+def kiosk_revoke(device_id: int):
+    from doorbook import kiosks
+
+    kiosks.revoke(get_db(), device_id, actor())
+    flash("Revoked: that device is refused kiosk pages from now on.")
+    return redirect(url_for("admin.kiosk_devices"))

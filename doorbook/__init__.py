@@ -82,6 +82,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    if os.environ.get("DOORBOOK_BEHIND_PROXY") == "1" or app.config.get("BEHIND_PROXY"):
+        # Caddy in front (see deploy/): trust its X-Forwarded-For and -Proto, one hop only,
+        # so the office PC is seen as itself, not as the Pi, and cookies can be Secure.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     database.init_app(app)
     from doorbook import signals

@@ -361,6 +361,46 @@ def purge_command(dry_run: bool) -> None:
     click.echo("Removed: " + plan.describe())
 
 
+@cli.command("backup", with_appcontext=False)
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--keep",
+    default=14,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="How many backups to keep in DESTINATION.",
+)
+def backup_command(destination: Path, keep: int) -> None:
+    """Copy the database safely into DESTINATION (e.g. a USB stick), keeping the newest."""
+    from doorbook import backup
+
+    try:
+        made = backup.backup(data_dir_from_environment(), destination, keep)
+    except (backup.BackupProblem, OSError) as problem:
+        _fail(f"the backup was not made: {problem}")
+    click.echo(f"Backed up to {made} (integrity checked).")
+
+
+@cli.command("restore", with_appcontext=False)
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(backup_file: Path, yes: bool) -> None:
+    """Replace the database with a checked backup (stop the server first)."""
+    from doorbook import backup
+
+    data_dir = data_dir_from_environment()
+    if not yes and not click.confirm(
+        f"Replace the database in {data_dir} with {backup_file}? Stop the server first.",
+        default=False,
+    ):
+        _fail("nothing was changed")
+    try:
+        aside = backup.restore(data_dir, backup_file)
+    except (backup.BackupProblem, OSError) as problem:
+        _fail(f"nothing was restored: {problem}")
+    click.echo(f"Restored {backup_file}. The replaced database is kept as {aside}.")
+
+
 @cli.command("check", with_appcontext=False)
 def check_command() -> None:
     """Check the database: integrity, foreign keys, schema version, and counts."""

@@ -470,6 +470,14 @@ def m004_alerts_audit_kiosks(db: Database) -> None:
     db["kiosk_devices"].create_index(["token_lookup"], unique=True)
 
 
+@migrations()
+def m005_kiosk_enrolment(db: Database) -> None:
+    # A kiosk is enrolled with a short-lived one-time code; then it holds a device token.
+    db["kiosk_devices"].add_column("enrol_code_lookup", str)
+    db["kiosk_devices"].add_column("enrol_expires_at", str)
+    db["kiosk_devices"].add_column("enrolled_at", str)
+
+
 def apply(db: Database) -> None:
     from doorbook.db import _write_lock
 

@@ -528,3 +528,36 @@ def end_of_day_files(db: Database, day: date) -> dict[str, bytes]:
 
 def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def end_of_day_export(db: Database, now=None) -> list[str]:
+    """At closing time, write the day's files to the configured folder, once a day.
+
+    Run by the server's scheduler (the one process that writes), not a second process."""
+    import os
+    from pathlib import Path
+
+    folder = settings.get(db, "end_of_day_folder")
+    now = now or clock.now()
+    tz = settings.timezone(db)
+    local = clock.local(now, tz)
+    if not folder or local.strftime("%H:%M") < settings.get(db, "closing_time"):
+        return []
+    day = local.date().isoformat()
+    if db.execute(
+        "SELECT 1 FROM audit_log WHERE action = 'end_of_day_exported' AND details LIKE ?",
+        [f'%"day": "{day}"%'],
+    ).fetchone():
+        return []
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in end_of_day_files(db, local.date()).items():
+        partial = target / f".{name}.partial"
+        partial.write_bytes(data)
+        with open(partial, "rb") as f:
+            os.fsync(f.fileno())
+        partial.replace(target / name)
+        written.append(str(target / name))
+    audit.record(db, audit.SYSTEM, "end_of_day_exported", day=day, folder=folder)
+    return written

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, str] = {
     "alert_repeat_seconds": "60",
     "badge_paper": "62mm",  # 62mm (a 62 mm label, e.g. Brother QL) or a6
     "badge_auto_print": "no",  # yes: print the badge as soon as it is shown
+    "end_of_day_folder": "",  # where the day's CSVs go at closing time (e.g. a USB stick)
     "retention_visitor_years": "6",
     "retention_register_years_after_leaving": "3",
     "retention_audit_years": "6",

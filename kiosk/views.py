@@ -3,7 +3,7 @@ stays at / so that nothing personal is ever in a URL and the back button leads n
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request, session
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from doorbook import alerts, collection, htmx, register, settings, staff_register, text
@@ -11,7 +11,7 @@ from doorbook.db import get_db
 from doorbook.identify import identify
 from doorbook.languages import DEFAULT, LANGUAGES
 from kiosk import bp
-from kiosk.device import is_kiosk, kiosk_name
+from kiosk.device import kiosk_name
 from kiosk.state import Interaction, Interactions
 
 MESSAGE_MAX = 300
@@ -38,9 +38,11 @@ def forget() -> None:
 
 @bp.before_request
 def only_kiosks():
-    if not is_kiosk(request):
-        abort(403)
+    if request.endpoint in ("kiosk.enrol", "kiosk.enrol_submit"):
+        return
     g.kiosk = kiosk_name(request)
+    if g.kiosk is None:
+        abort(403)
     interaction = current()
     person_language = interaction.person.language if interaction and interaction.person else None
     g.language = person_language or session.get("kiosk_language", DEFAULT)
@@ -325,3 +327,38 @@ def staff_roll_call():
     db = get_db()
     audit.record(db, interaction.person.actor(g.kiosk), "viewed", what="fire roll call")
     return screen("kiosk/_roll_call.html", roll=records.roll_call(db))
+
+
+# ---- Enrolling another device as a kiosk (the manager starts it in the panel) ----
+
+
+@bp.get("/enrol")
+def enrol():
+    g.language = DEFAULT
+    return render_template("kiosk/enrol.html", error=None)
+
+
+@bp.post("/enrol")
+def enrol_submit():
+    from doorbook import kiosks
+    from kiosk.device import COOKIE
+
+    g.language = DEFAULT
+    done = kiosks.complete_enrolment(get_db(), request.form.get("code", ""))
+    if done is None:
+        return render_template(
+            "kiosk/enrol.html",
+            error="That code is not right, or has expired (codes last 15 minutes). "
+            "Ask the manager for a new one.",
+        ), 400
+    name, token = done
+    response = redirect(url_for("kiosk.home"))
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=10 * 365 * 24 * 3600,
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure,
+    )
+    return response

@@ -1,0 +1,112 @@
+"""Enrolled kiosks: the Pi itself always is one; another device (a tablet at the back
+door) becomes one when the manager enrols it, and stops being one when revoked."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlite_utils import Database
+
+from doorbook import audit, clock, credentials, text
+from doorbook.db import insert, update, write
+from doorbook.importer import REFERENCE_ALPHABET
+
+ENROL_MINUTES = 15
+
+
+class KioskProblem(ValueError):
+    """An enrolment that cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device_id: int
+    code: str  # shown once, typed on the new kiosk within ENROL_MINUTES
+
+
+def start_enrolment(db: Database, name: str, actor: audit.Actor) -> Enrolment:
+    name, problem = text.clean(name, "a name for the kiosk", max_length=60)
+    if problem:
+        raise KioskProblem(problem.message)
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    code = f"{raw[:4]}-{raw[4:]}"
+    with write(db):
+        device = insert(
+            db,
+            "kiosk_devices",
+            {
+                "name": name,
+                "token_lookup": credentials.token_lookup(secrets.token_urlsafe(32)),  # none yet
+                "enrol_code_lookup": credentials.token_lookup(code),
+                "enrol_expires_at": clock.stamp(clock.now() + timedelta(minutes=ENROL_MINUTES)),
+                "enrolled_by": actor.id,
+                "created_at": clock.stamp(),
+            },
+        )
+        audit.record(
+            db,
+            actor,
+            "kiosk_enrolment_started",
+            subject_kind="kiosk_devices",
+            subject_id=device,
+            name=name,
+        )
+    return Enrolment(device, code)
+
+
+def complete_enrolment(db: Database, code: str) -> tuple[str, str] | None:
+    """The new kiosk gives its code: return (device name, device token) once."""
+    from doorbook.visits import normalise_reference
+
+    lookup = credentials.token_lookup(normalise_reference(code[:20]))
+    with write(db):
+        row = db.execute(
+            "SELECT id, name FROM kiosk_devices WHERE enrol_code_lookup = ? "
+            "AND enrol_expires_at > ? AND enrolled_at IS NULL AND revoked_at IS NULL",
+            [lookup, clock.stamp()],
+        ).fetchone()
+        if row is None:
+            return None
+        token = "kiosk_" + secrets.token_urlsafe(32)
+        update(
+            db,
+            "kiosk_devices",
+            row[0],
+            {
+                "token_lookup": credentials.token_lookup(token),
+                "enrol_code_lookup": None,
+                "enrolled_at": clock.stamp(),
+            },
+        )
+        audit.record(
+            db,
+            audit.Actor("kiosk", name=row[1], kiosk=row[1]),
+            "kiosk_enrolled",
+            subject_kind="kiosk_devices",
+            subject_id=row[0],
+        )
+    return row[1], token
+
+
+def device_name(db: Database, token: str | None) -> str | None:
+    """The enrolled kiosk this device token belongs to, if it is still enrolled."""
+    if not token or not token.startswith("kiosk_") or len(token) > 100:
+        return None
+    row = db.execute(
+        "SELECT name FROM kiosk_devices WHERE token_lookup = ? AND enrolled_at IS NOT NULL "
+        "AND revoked_at IS NULL",
+        [credentials.token_lookup(token)],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def revoke(db: Database, device_id: int, actor: audit.Actor) -> None:
+    with write(db):
+        update(db, "kiosk_devices", device_id, {"revoked_at": clock.stamp()})
+        audit.record(db, actor, "kiosk_revoked", subject_kind="kiosk_devices", subject_id=device_id)
+
+
+def devices(db: Database) -> list[dict]:
+    return list(db.query("SELECT * FROM kiosk_devices ORDER BY revoked_at IS NOT NULL, name"))

@@ -1,0 +1,291 @@
+"""On the Raspberry Pi: the installer, the units, backups, and which devices are kiosks."""
+
+import os
+import shutil
+import stat
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from doorbook import backup, clock, create_app, kiosks, records
+from doorbook.audit import SYSTEM
+from doorbook.db import get_db
+from tests.conftest import PROJECT, TEST_CONFIG
+from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
+
+DEPLOY = PROJECT / "deploy"
+UNITS = ["doorbook.service", "doorbook-backup.service", "doorbook-backup.timer"]
+
+
+def tool(name):
+    found = shutil.which(name)
+    assert found, f"{name} is missing: .ci/run installs it (apt-get install {name})"
+    return found
+
+
+def install(root: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(DEPLOY / "install.sh"), "--root", str(root), "--kiosk-user", "pi", *extra],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_every_script_passes_shellcheck():
+    scripts = [*DEPLOY.glob("*.sh"), PROJECT / ".ci" / "run"]
+    result = subprocess.run(
+        [tool("shellcheck"), *map(str, scripts)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_install_writes_the_files_with_their_permissions_and_runs_twice(tmp_path):
+    root = tmp_path / "root"
+    install(root)
+    install(root)  # a second run upgrades in place
+    for unit in UNITS:
+        assert mode(root / "etc/systemd/system" / unit) == 0o644
+    assert mode(root / "etc/doorbook/doorbook.env") == 0o640
+    assert mode(root / "var/lib/doorbook") == 0o700
+    assert (root / "etc/caddy/Caddyfile").read_text().count("reverse_proxy 127.0.0.1:8000") == 1
+    assert "SystemMaxUse=50M" in (root / "etc/systemd/journald.conf.d/doorbook.conf").read_text()
+    autostart = (root / "home/pi/.config/labwc/autostart").read_text().splitlines()
+    assert autostart == ["/opt/doorbook/app/deploy/kiosk-browser.sh &"]
+    assert os.access(root / "opt/doorbook/app/deploy/kiosk-browser.sh", os.X_OK)
+    assert (root / "opt/doorbook/app/doorbook/__init__.py").exists()
+    assert not (root / "opt/doorbook/app/.git").exists()
+    service = (root / "etc/systemd/system/doorbook.service").read_text()
+    for line in (
+        "User=doorbook",
+        "SupplementaryGroups=gpio",
+        "Restart=always",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "RuntimeDirectory=doorbook",
+        "Environment=LG_WD=/run/doorbook",
+        "Environment=GPIOZERO_PIN_FACTORY=lgpio",
+        "--host 127.0.0.1",
+        "ExecStart=/opt/doorbook/venv/bin/doorbook serve",
+    ):
+        assert line in service, line
+
+
+def test_a_second_run_keeps_the_settings_the_manager_changed(tmp_path):
+    root = tmp_path / "root"
+    install(root)
+    env = root / "etc/doorbook/doorbook.env"
+    env.write_text(env.read_text().replace("DOORBOOK_GPIO_LED=", "DOORBOOK_GPIO_LED=17"))
+    install(root)
+    assert "DOORBOOK_GPIO_LED=17" in env.read_text()
+
+
+def test_a_dry_run_changes_nothing(tmp_path):
+    root = tmp_path / "root"
+    result = install(root, "--dry-run")
+    assert "would write: /etc/systemd/system/doorbook.service" in result.stdout
+    assert "would run: systemctl enable --now doorbook.service" in result.stdout
+    assert not root.exists() or not any(root.rglob("*"))
+
+
+def test_systemd_accepts_every_unit(tmp_path):
+    root = tmp_path / "root"
+    install(root)
+    stub = root / "opt/doorbook/venv/bin/doorbook"  # the venv is made on the Pi itself
+    stub.parent.mkdir(parents=True)
+    stub.write_text("#!/bin/sh\n")
+    stub.chmod(0o755)
+    (root / "usr/lib").mkdir(parents=True)
+    (root / "usr/lib/systemd").symlink_to("/usr/lib/systemd")
+    result = subprocess.run(
+        [
+            tool("systemd-analyze"),
+            "verify",
+            f"--root={root}",
+            *(f"/etc/systemd/system/{unit}" for unit in UNITS),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SYSTEMD_LOG_LEVEL": "err"},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# ---- Backups ----
+
+
+def counts(path: Path) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+            for t in ("children", "contacts", "attendance", "audit_log", "credentials")
+        }
+    finally:
+        conn.close()
+
+
+def test_backup_then_restore_round_trips(demo_app, demo_client, demo_db, tmp_path):
+    data = Path(demo_app.config["DATA_DIR"])
+    page = text_of(identify(demo_client, "482913"))
+    demo_client.post(
+        "/parent/sign-in", data={"nonce": nonce_of(page), "child": child_ids(page)}, headers=HX
+    )
+    before = counts(data / "doorbook.db")
+    made = backup.backup(data, tmp_path / "usb")
+    assert backup.integrity(made) == ["ok"] and counts(made) == before
+    assert mode(made) == 0o600 and (tmp_path / "usb" / "credential_key").exists()
+    with demo_app.app_context():
+        get_db().execute("BEGIN IMMEDIATE")
+        get_db().execute("DELETE FROM attendance")
+        get_db().execute("COMMIT")
+    assert counts(data / "doorbook.db")["attendance"] == 0
+    aside = backup.restore(data, made)
+    assert counts(data / "doorbook.db") == before
+    assert aside.exists() and counts(aside)["attendance"] == 0
+    again = create_app({"DATA_DIR": str(data), **TEST_CONFIG}).test_client()
+    assert "Hello, Rachel" in text_of(identify(again, "482913"))  # PINs still work
+
+
+def test_a_backup_taken_while_the_kiosk_is_writing_is_consistent(demo_app, tmp_path):
+    data = Path(demo_app.config["DATA_DIR"])
+    stop = threading.Event()
+    written = []
+
+    def kiosk():
+        client = demo_app.test_client()
+        while not stop.is_set():
+            client.post("/help", headers=HX)
+            with demo_app.app_context():
+                from doorbook import alerts
+
+                alerts.raise_alert(get_db(), "help_requested", "busy kiosk")
+            written.append(1)
+
+    thread = threading.Thread(target=kiosk)
+    thread.start()
+    try:
+        made = [backup.backup(data, tmp_path / "usb", keep=3) for _ in range(5)]
+    finally:
+        stop.set()
+        thread.join()
+    assert len(written) > 5
+    survivors = sorted((tmp_path / "usb").glob("doorbook-*.db"))
+    assert survivors == made[-3:], "the newest three are kept"
+    for path in survivors:
+        assert backup.integrity(path) == ["ok"]
+
+
+def test_restore_refuses_a_file_that_is_not_a_sound_database(demo_app, tmp_path):
+    data = Path(demo_app.config["DATA_DIR"])
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+    before = counts(data / "doorbook.db")
+    with pytest.raises(backup.BackupProblem, match="not a sound database"):
+        backup.restore(data, bad)
+    assert counts(data / "doorbook.db") == before
+
+
+def test_the_cli_backs_up_and_restores(run_cli, tmp_path):
+    data = tmp_path / "demo"
+    run_cli("demo", data=data)
+    result = run_cli("backup", str(tmp_path / "usb"), data=data)
+    assert result.exit_code == 0 and "integrity checked" in result.output
+    (made,) = (tmp_path / "usb").glob("doorbook-*.db")
+    restored = run_cli("restore", str(made), "--yes", data=data)
+    assert restored.exit_code == 0 and "The replaced database is kept as" in restored.output
+    missing = run_cli("backup", str(tmp_path / "usb2"), data=tmp_path / "nothing")
+    assert missing.exit_code == 1 and "there is no database" in missing.output
+
+
+# ---- Only a kiosk is a kiosk ----
+
+OFFICE = {"REMOTE_ADDR": "192.0.2.20"}
+
+
+def test_a_device_that_is_not_enrolled_is_refused_then_enrolled_then_revoked(demo_app, demo_db):
+    tablet = demo_app.test_client()
+    assert tablet.get("/", environ_base=OFFICE).status_code == 403
+    enrolment = kiosks.start_enrolment(demo_db, "back door", SYSTEM)
+    wrong = tablet.post("/enrol", data={"code": "AAAA-AAAA"}, environ_base=OFFICE)
+    assert wrong.status_code == 400 and "not right, or has expired" in text_of(wrong)
+    done = tablet.post("/enrol", data={"code": enrolment.code.lower()}, environ_base=OFFICE)
+    assert done.status_code == 302
+    assert "HttpOnly" in done.headers["Set-Cookie"]
+    home = tablet.get("/", environ_base=OFFICE)
+    assert home.status_code == 200 and "Parent or carer" in text_of(home)
+    tablet.post("/help", headers=HX, environ_base=OFFICE)
+    assert next(demo_db.query("SELECT kiosk FROM alerts"))["kiosk"] == "back door"
+    assert tablet.post("/enrol", data={"code": enrolment.code}).status_code == 400  # once
+    kiosks.revoke(demo_db, enrolment.device_id, SYSTEM)
+    assert tablet.get("/", environ_base=OFFICE).status_code == 403
+
+
+def test_an_enrolment_code_expires_after_15_minutes(demo_app, demo_db):
+    from datetime import timedelta
+
+    enrolment = kiosks.start_enrolment(demo_db, "back door", SYSTEM)
+    with clock.freeze(clock.now() + timedelta(minutes=16)):
+        late = demo_app.test_client().post(
+            "/enrol", data={"code": enrolment.code}, environ_base=OFFICE
+        )
+    assert late.status_code == 400
+
+
+def test_behind_caddy_the_office_pc_is_not_mistaken_for_the_pi(tmp_path, demo_template):
+    shutil.copytree(demo_template, tmp_path / "d")
+    app = create_app({"DATA_DIR": str(tmp_path / "d"), **TEST_CONFIG, "BEHIND_PROXY": True})
+    client = app.test_client()
+    via_caddy = {"X-Forwarded-For": "192.0.2.20", "X-Forwarded-Proto": "https"}
+    assert client.get("/", headers=via_caddy).status_code == 403
+    assert client.get("/").status_code == 200  # the Pi's own browser, straight to the app
+    login = client.post(
+        "/admin/login",
+        data={"username": "priya", "password": "acorns-demo-manager"},
+        headers=via_caddy,
+    )
+    assert "Secure" in login.headers["Set-Cookie"]
+
+
+def test_the_manager_enrols_and_revokes_kiosks_in_the_panel(demo_client, demo_db):
+    from tests.admin_helpers import log_in
+
+    log_in(demo_client)
+    page = text_of(demo_client.post("/admin/kiosks", data={"name": "back door"}))
+    assert "The enrolment code" in page and "waiting for its code" in page
+    device = next(demo_db["kiosk_devices"].rows)["id"]
+    demo_client.post(f"/admin/kiosks/{device}/revoke")
+    assert demo_db["kiosk_devices"].get(device)["revoked_at"]
+
+
+# ---- The end-of-day files ----
+
+
+def test_the_server_writes_the_end_of_day_files_once_at_closing_time(demo_db, tmp_path):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from doorbook import settings
+
+    settings.set_many(demo_db, {"end_of_day_folder": str(tmp_path / "usb")})
+    london = ZoneInfo("Europe/London")
+    today = clock.today()
+    before = datetime.combine(today, datetime.min.time(), tzinfo=london).replace(hour=17)
+    assert records.end_of_day_export(demo_db, before) == []
+    after = before.replace(hour=18, minute=5)
+    written = records.end_of_day_export(demo_db, after)
+    assert sorted(Path(p).name for p in written) == [
+        f"register-{today}.csv",
+        f"visitor-log-{today}.csv",
+    ]
+    assert records.end_of_day_export(demo_db, after.replace(minute=30)) == []
