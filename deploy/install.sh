@@ -17,7 +17,7 @@ KIOSK_USER="${SUDO_USER:-pi}"
 APP=/opt/doorbook/app
 VENV=/opt/doorbook/venv
 DATA=/var/lib/doorbook
-PACKAGES=(python3-venv python3-dev npm chromium curl caddy sqlite3 fonts-noto-core fonts-noto-ui-core fonts-noto-color-emoji printer-driver-ptouch cups)
+PACKAGES=(python3-venv python3-dev make npm chromium curl caddy sqlite3 fonts-noto-core fonts-noto-ui-core fonts-noto-color-emoji printer-driver-ptouch cups)
 
 usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
