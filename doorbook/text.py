@@ -19,7 +19,25 @@ _DIRECTION_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 @dataclass(frozen=True)
 class TextProblem:
-    message: str
+    """What is wrong with a piece of text: a kind, so each screen can say it in the
+    reader's language, and the same in English (``message``) for the panel and the CLI."""
+
+    kind: str  # missing | too_long | direction | control | unstorable
+    label: str  # what the text is, as the form names it: "your full name"
+    limit: int = 0
+
+    @property
+    def message(self) -> str:
+        return ENGLISH[self.kind].format(label=self.label, limit=self.limit)
+
+
+ENGLISH = {
+    "missing": "Please enter {label}.",
+    "too_long": "Please keep {label} under {limit} characters.",
+    "direction": "Please type {label} again: it contains hidden text-direction characters.",
+    "control": "Please type {label} again: it contains a control character.",
+    "unstorable": "Please type {label} again: it contains characters that cannot be stored.",
+}
 
 
 def clean(
@@ -33,30 +51,17 @@ def clean(
     """Trim and normalise ``value``; return it with a problem a person can act on, if any."""
     text = unicodedata.normalize("NFC", value or "").translate(_INVISIBLE).strip()
     if not text:
-        if required:
-            return "", TextProblem(f"Please enter {label}.")
-        return "", None
+        return "", TextProblem("missing", label) if required else None
     if len(text) > max_length:
-        return text[:max_length], TextProblem(
-            f"{label[0].upper()}{label[1:]} is too long: please keep it under "
-            f"{max_length} characters."
-        )
+        return text[:max_length], TextProblem("too_long", label, max_length)
     for ch in text:
         if ch in _DIRECTION_CONTROLS:
-            return "", TextProblem(
-                f"{label[0].upper()}{label[1:]} contains hidden text-direction characters; "
-                "please type it again."
-            )
+            return "", TextProblem("direction", label)
         category = unicodedata.category(ch)
         if category == "Cc" and not (multiline and ch in "\n\t"):
-            return "", TextProblem(
-                f"{label[0].upper()}{label[1:]} contains a control character; please type it again."
-            )
+            return "", TextProblem("control", label)
         if category in ("Cs", "Co", "Cn"):
-            return "", TextProblem(
-                f"{label[0].upper()}{label[1:]} contains characters that cannot be stored; "
-                "please type it again."
-            )
+            return "", TextProblem("unstorable", label)
     if not multiline:
         text = " ".join(text.split())
     return text, None

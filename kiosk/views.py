@@ -60,6 +60,30 @@ def not_a_kiosk(_error):
     )
 
 
+def explain(problem: text.TextProblem) -> str:
+    """A text problem in the kiosk's language (the label comes already translated)."""
+    messages = {
+        "missing": _("Please enter %(label)s.", label=problem.label),
+        "too_long": _(
+            "Please keep %(label)s under %(limit)s characters.",
+            label=problem.label,
+            limit=problem.limit,
+        ),
+        "direction": _(
+            "Please type %(label)s again: it contains hidden text-direction characters.",
+            label=problem.label,
+        ),
+        "control": _(
+            "Please type %(label)s again: it contains a control character.", label=problem.label
+        ),
+        "unstorable": _(
+            "Please type %(label)s again: it contains characters that cannot be stored.",
+            label=problem.label,
+        ),
+    }
+    return messages[problem.kind]
+
+
 def screen(template: str, status: int = 200, **context):
     """A kiosk screen: the partial alone for htmx, or the whole page around it."""
     context.setdefault("setting_name", settings.get(get_db(), "setting_name"))
@@ -230,7 +254,7 @@ def family_action(action: str):
                 required=False,
             )
             if problem:
-                return children_screen(interaction, problem.message, message=message), False
+                return children_screen(interaction, explain(problem), message=message), False
             results = register.sign_in(
                 db, interaction.person, chosen, kiosk=g.kiosk, message=message or None
             )
@@ -279,7 +303,7 @@ def collecting_submit():
         password_problem = _("That password is not one the kiosk can accept; please type it again.")
     if name_problem or password_problem:
         errors = {
-            "name": name_problem.message if name_problem else None,
+            "name": explain(name_problem) if name_problem else None,
             "password": password_problem,
         }
         return screen("kiosk/_collecting.html", status=200, errors=errors, values={"name": name})

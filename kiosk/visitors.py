@@ -12,7 +12,16 @@ from flask_babel import gettext as _
 from doorbook import audit, qr, settings, text, visits
 from doorbook.db import get_db
 from kiosk import bp
-from kiosk.views import act_once, current, forget, idle_seconds, interactions, screen, start_again
+from kiosk.views import (
+    act_once,
+    current,
+    explain,
+    forget,
+    idle_seconds,
+    interactions,
+    screen,
+    start_again,
+)
 
 ROLES = [
     "Speech and language therapist",
@@ -46,7 +55,7 @@ def field(form_errors: dict, name: str, label: str, *, required=True, max_length
         request.form.get(name), label, max_length=max_length, required=required
     )
     if problem:
-        form_errors[name] = problem.message
+        form_errors[name] = explain(problem)
     return value
 
 

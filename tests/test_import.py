@@ -201,12 +201,12 @@ BAD_CASES = {
     "hostile text in a name": (
         "children.csv",
         replace_text("Amelia,Hart", "Ame\u202elia,Hart"),
-        "children.csv:2: first_name: First name contains hidden text-direction characters",
+        "children.csv:2: first_name: Please type first name again: it contains hidden",
     ),
     "null byte": (
         "staff.csv",
         replace_text("Priya Sharma", "Priya\x00Sharma"),
-        "staff.csv:2: name: Name contains a control character",
+        "staff.csv:2: name: Please type name again: it contains a control character",
     ),
     "unknown supervisor": (
         "expected_visits.csv",
