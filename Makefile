@@ -7,9 +7,11 @@ PORT    ?= 8000
 BIN      = $(VENV)/bin
 VENDOR   = static/vendor
 
-.PHONY: setup run test lint format clean-demo
+.PHONY: setup run test lint format clean-demo messages
 
-setup: $(VENV)/.installed $(VENDOR)/htmx.min.js $(VENDOR)/sse.min.js
+CATALOGUES = $(wildcard translations/*/LC_MESSAGES/messages.po)
+
+setup: $(VENV)/.installed $(VENDOR)/htmx.min.js $(VENDOR)/sse.min.js $(CATALOGUES:.po=.mo)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +30,17 @@ $(VENDOR)/htmx.min.js: node_modules/.package-lock.json
 $(VENDOR)/sse.min.js: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
+
+# The kiosk's translations: .po files are kept in git, .mo files are compiled here.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing the kiosk's words: extract them again and update every catalogue.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location \
+		--sort-output --project Doorbook --copyright-holder "Doorbook developers" \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Loads the fictional demo setting into $(DATA) the first time, then serves it.
 run: setup

@@ -91,7 +91,7 @@ def screen(template: str, status: int = 200, **context):
     context.setdefault("languages", LANGUAGES)
     context.setdefault("badge_paper", settings.get(get_db(), "badge_paper"))
     if htmx and not htmx.history_restore_request:
-        body = render_template(template, **context)
+        body = render_template("kiosk/_screen.html", screen_template=template, **context)
     else:
         body = render_template("kiosk/page.html", screen_template=template, **context)
     return body, status, VARY
@@ -359,7 +359,7 @@ def staff_roll_call():
 @bp.get("/enrol")
 def enrol():
     g.language = DEFAULT
-    return render_template("kiosk/enrol.html", error=None)
+    return render_template("enrol.html", error=None)
 
 
 @bp.post("/enrol")
@@ -371,7 +371,7 @@ def enrol_submit():
     done = kiosks.complete_enrolment(get_db(), request.form.get("code", ""))
     if done is None:
         return render_template(
-            "kiosk/enrol.html",
+            "enrol.html",
             error="That code is not right, or has expired (codes last 15 minutes). "
             "Ask the manager for a new one.",
         ), 400

@@ -28,8 +28,24 @@
       window.location.replace(homeUrl);
     });
   }
+  // WCAG 2.2.1: warn before going home, and let one tap give more time.
+  var WARNING_SECONDS = 15;
+  var warning = document.querySelector("[data-idle-warning]");
+  var warnTimer = null;
+  function showWarning() {
+    if (!warning) return;
+    warning.hidden = false;
+    var extend = warning.querySelector("[data-idle-extend]");
+    if (extend) extend.focus();
+  }
   function restartIdle() {
     if (idleTimer) clearTimeout(idleTimer);
+    if (warnTimer) clearTimeout(warnTimer);
+    if (warning) warning.hidden = true;
+    var before = Math.max(1, idleSeconds - WARNING_SECONDS);
+    if (idleSeconds > WARNING_SECONDS + 5) {
+      warnTimer = setTimeout(showWarning, before * 1000);
+    }
     idleTimer = setTimeout(goHome, idleSeconds * 1000);
   }
   ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
@@ -111,12 +127,13 @@
   var keyboard = null;
   var target = null;
   var shifted = false;
+  var labels = screen.dataset;
 
   function buildKeyboard() {
     keyboard = document.createElement("div");
     keyboard.className = "keyboard";
     keyboard.setAttribute("role", "group");
-    keyboard.setAttribute("aria-label", "Keyboard");
+    keyboard.setAttribute("aria-label", labels.labelKeyboard || "Keyboard");
     keyboard.hidden = true;
     ROWS.forEach(function (row) {
       var line = document.createElement("div");
@@ -128,10 +145,10 @@
     });
     var last = document.createElement("div");
     last.className = "keyboard-row";
-    last.appendChild(makeKey("⇧", "shift", "Shift"));
-    last.appendChild(makeKey("", "space", "Space"));
-    last.appendChild(makeKey("⌫", "backspace", "Backspace"));
-    last.appendChild(makeKey("✓", "done", "Hide keyboard"));
+    last.appendChild(makeKey("⇧", "shift", labels.labelShift || "Shift"));
+    last.appendChild(makeKey("", "space", labels.labelSpace || "Space"));
+    last.appendChild(makeKey("⌫", "backspace", labels.labelBackspace || "Backspace"));
+    last.appendChild(makeKey("✓", "done", labels.labelHide || "Hide keyboard"));
     keyboard.appendChild(last);
     // Keep the focus in the field being typed into.
     keyboard.addEventListener("pointerdown", function (e) { e.preventDefault(); });
@@ -227,6 +244,13 @@
 
   // ---- After each screen change ----
   document.body.addEventListener("htmx:afterSwap", function () {
+    // The screen says its language and direction (a parent's own, once they identify):
+    // the whole page follows, so right-to-left languages mirror.
+    var shown = screen.querySelector(".screen-body");
+    if (shown) {
+      document.documentElement.lang = shown.lang;
+      document.documentElement.dir = shown.dir;
+    }
     hideKeyboard();
     restartIdle();
     armAutoHome();
