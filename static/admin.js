@@ -51,6 +51,27 @@
   }
 
   document.body.addEventListener("htmx:afterSwap", checkAlerts);
+
+  // A live update never takes the keyboard focus, nor what someone is typing: while focus
+  // is inside a part of the page, its refresh waits until focus leaves it.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var part = event.detail.elt;
+    if (!part.id || !/-live$/.test(part.id)) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && part.contains(active)) {
+      event.preventDefault();
+      part.dataset.refreshWaiting = "1";
+    }
+  });
+  document.body.addEventListener("focusout", function (event) {
+    var part = event.target.closest && event.target.closest("[id$='-live']");
+    if (!part || !part.dataset.refreshWaiting) return;
+    setTimeout(function () {
+      if (part.contains(document.activeElement)) return;
+      delete part.dataset.refreshWaiting;
+      htmx.trigger(part, "sse:" + (part.id === "alerts-live" ? "alerts" : "on-site"));
+    }, 0);
+  });
   document.body.addEventListener("htmx:sseOpen", function () {
     if (status) status.textContent = "Live: updates appear here as they happen.";
     // After a reconnect (a server restart, a dropped network), fetch everything again.

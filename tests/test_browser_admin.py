@@ -100,3 +100,22 @@ def test_a_panel_opened_late_shows_every_open_alert(browser, live_demo):
     expect(page.get_by_text("Help requested at the kiosk")).to_be_visible()
     page.close()
     kiosk.close()
+
+
+def test_live_updates_never_take_the_focus_or_what_is_being_typed(panel, kiosk, live_demo):
+    kiosk.goto(live_demo.url + "/")
+    kiosk.get_by_role("button", name="Call a member of staff").click()
+    note = panel.get_by_role("listitem").filter(has_text="Help requested").get_by_label("Note")
+    expect(note).to_be_visible(timeout=5_000)
+    note.click()
+    note.type("Going to reception")
+    from doorbook import alerts
+    from doorbook.db import get_db
+
+    with live_demo.app.app_context():  # meanwhile, a new alert reaches the open panel
+        alerts.raise_alert(get_db(), "pin_lockout", "Too many wrong PINs at the back door.")
+    panel.wait_for_timeout(500)
+    expect(note).to_be_focused()
+    expect(note).to_have_value("Going to reception")
+    panel.get_by_role("heading", name="On site now").click()  # leaving the part: it catches up
+    expect(panel.get_by_text("Kiosk PIN lock-out")).to_be_visible(timeout=5_000)
