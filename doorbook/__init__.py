@@ -131,6 +131,8 @@ def _register_health(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
+    from flask_babel import gettext as _
+
     def page(status: int, title: str, message: str):
         return render_template("error.html", title=title, message=message), status
 
@@ -138,33 +140,35 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(_error):
         return page(
             400,
-            "This page had expired",
-            "Nothing was saved. Please go back to the start and try again.",
+            _("This page had expired"),
+            _("Nothing was saved. Please go back to the start and try again."),
         )
 
     @app.errorhandler(404)
     def not_found(_error):
-        return page(404, "Page not found", "Please go back to the start.")
+        return page(404, _("Page not found"), _("Please go back to the start."))
 
     @app.errorhandler(405)
     def not_allowed(_error):
-        return page(405, "That didn't work", "Please go back to the start and try again.")
+        return page(405, _("That didn't work"), _("Please go back to the start and try again."))
 
     @app.errorhandler(413)
     def too_large(_error):
         return page(
             413,
-            "That was too much to send",
-            "Nothing was saved. Please send less text, or a smaller file, and try again.",
+            _("That was too much to send"),
+            _("Nothing was saved. Please send less text, or a smaller file, and try again."),
         )
 
     @app.errorhandler(500)
     def server_error(_error):
         return page(
             500,
-            "Something went wrong",
-            "Nothing was lost that was already saved. Please try again; if it happens again, "
-            "ask a member of staff.",
+            _("Something went wrong"),
+            _(
+                "Nothing was lost that was already saved. Please try again; if it happens "
+                "again, ask a member of staff."
+            ),
         )
 
 
