@@ -127,3 +127,27 @@ def screenshots() -> Path:
     folder = PROJECT / "screenshots"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def kiosk(browser):
+    """The entrance touchscreen: a browser of its own at 800x480."""
+    context = browser.new_context(viewport={"width": 800, "height": 480})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def panel(browser, live_demo):
+    """The manager's panel, logged in and live, in a browser of its own."""
+    from playwright.sync_api import expect
+
+    from tests.admin_helpers import MANAGER
+    from tests.browser import log_in_to_panel
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    log_in_to_panel(page, live_demo.url, MANAGER)
+    expect(page.get_by_text("Live: updates appear here as they happen.")).to_be_visible()
+    yield page
+    context.close()

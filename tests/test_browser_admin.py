@@ -9,23 +9,6 @@ from tests.browser import log_in_to_panel, start_as_parent, tap_pin
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def panel(browser, live_demo):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    log_in_to_panel(page, live_demo.url, MANAGER)
-    expect(page.get_by_text("Live: updates appear here as they happen.")).to_be_visible()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def kiosk(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 480})
-    yield context.new_page()
-    context.close()
-
-
 def staff_signs_in(kiosk, url, pin):
     kiosk.goto(url + "/")
     kiosk.get_by_role("button", name="Staff", exact=True).click()

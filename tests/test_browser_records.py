@@ -3,48 +3,31 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.admin_helpers import MANAGER
-from tests.browser import log_in_to_panel, start_as_parent
+from tests.browser import start_as_parent
 from tests.test_browser_visitors import decode_qr
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def manager(browser, live_demo):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    log_in_to_panel(page, live_demo.url, MANAGER)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def kiosk(browser):
-    context = browser.new_context(viewport={"width": 800, "height": 480})
-    yield context.new_page()
-    context.close()
-
-
 def test_a_grandparent_added_as_a_collector_collects_at_the_kiosk(
-    manager, kiosk, live_demo, screenshots
+    panel, kiosk, live_demo, screenshots
 ):
-    manager.get_by_role("link", name="Parents & carers").click()
-    manager.get_by_role("link", name="Add a parent or carer").click()
-    manager.get_by_label("Full name").fill("Kemi Adeyemi")
-    manager.get_by_label("Phone").fill("07700 900150")
-    manager.get_by_role("button", name="Save").click()
-    expect(manager.get_by_text("Saved.")).to_be_visible()
-    links = manager.get_by_role("region", name="Children")
+    panel.get_by_role("link", name="Parents & carers").click()
+    panel.get_by_role("link", name="Add a parent or carer").click()
+    panel.get_by_label("Full name").fill("Kemi Adeyemi")
+    panel.get_by_label("Phone").fill("07700 900150")
+    panel.get_by_role("button", name="Save").click()
+    expect(panel.get_by_text("Saved.")).to_be_visible()
+    links = panel.get_by_role("region", name="Children")
     links.get_by_label("Child").select_option(label="Noah Adeyemi")
     links.get_by_label("Relationship").fill("grandmother")
     links.get_by_label("May collect").check()
     links.get_by_role("button", name="Link or update").click()
-    expect(manager.get_by_text("may collect", exact=False).first).to_be_visible()
-    manager.get_by_role("button", name="New random PIN").click()
-    pin = manager.locator(".shown-once .secret").inner_text().strip()
+    expect(panel.get_by_text("may collect", exact=False).first).to_be_visible()
+    panel.get_by_role("button", name="New random PIN").click()
+    pin = panel.locator(".shown-once .secret").inner_text().strip()
     assert len(pin) == 6 and pin.isdigit()
-    manager.screenshot(path=str(screenshots / "admin-contact-1280x800.png"), full_page=True)
+    panel.screenshot(path=str(screenshots / "admin-contact-1280x800.png"), full_page=True)
 
     start_as_parent(kiosk, live_demo.url, "318274")  # Funmi brings Noah
     kiosk.get_by_role("button", name="Sign in", exact=True).click()
@@ -55,11 +38,11 @@ def test_a_grandparent_added_as_a_collector_collects_at_the_kiosk(
     expect(kiosk.get_by_text("Noah Adeyemi signed out at")).to_be_visible()
 
 
-def test_a_revoked_qr_card_fails_at_the_kiosk(manager, kiosk, live_demo, tmp_path):
-    manager.goto(live_demo.url + "/admin/contacts")
-    manager.get_by_role("link", name="Laura Clarke").click()
-    manager.get_by_role("button", name="Issue and print a QR card").click()
-    card = manager.get_by_role("article", name="QR card")
+def test_a_revoked_qr_card_fails_at_the_kiosk(panel, kiosk, live_demo, tmp_path):
+    panel.goto(live_demo.url + "/admin/contacts")
+    panel.get_by_role("link", name="Laura Clarke").click()
+    panel.get_by_role("button", name="Issue and print a QR card").click()
+    card = panel.get_by_role("article", name="QR card")
     expect(card).to_contain_text("Laura Clarke")
     shot = tmp_path / "card.png"
     card.screenshot(path=str(shot))
@@ -72,9 +55,9 @@ def test_a_revoked_qr_card_fails_at_the_kiosk(manager, kiosk, live_demo, tmp_pat
     kiosk.keyboard.press("Enter")
     expect(kiosk.get_by_role("heading", name="Hello, Laura")).to_be_visible()
 
-    manager.get_by_role("link", name="Back").click()
-    manager.get_by_role("button", name="Revoke the QR card").click()
-    expect(manager.get_by_text("The QR card is revoked")).to_be_visible()
+    panel.get_by_role("link", name="Back").click()
+    panel.get_by_role("button", name="Revoke the QR card").click()
+    expect(panel.get_by_text("The QR card is revoked")).to_be_visible()
     kiosk.goto(live_demo.url + "/")
     kiosk.get_by_role("button", name="Parent or carer").click()
     expect(kiosk.get_by_text("Type your PIN or scan your card.")).to_be_visible()
@@ -86,18 +69,18 @@ def test_a_revoked_qr_card_fails_at_the_kiosk(manager, kiosk, live_demo, tmp_pat
 
 
 def test_a_booked_visits_invitation_signs_the_visitor_in(
-    manager, kiosk, live_demo, tmp_path, screenshots
+    panel, kiosk, live_demo, tmp_path, screenshots
 ):
-    manager.get_by_role("link", name="Bookings").click()
-    manager.get_by_label("Visitor's full name").fill("Jo Whitfield")
-    manager.get_by_label("Role").fill("Health visitor")
-    manager.get_by_label("Child").select_option(label="Leo Fernandes")
-    manager.get_by_label("Time").fill("15:30")
-    manager.get_by_label("Supervisor").select_option(label="Hannah Lewis")
-    manager.get_by_role("button", name="Book and show the invitation").click()
-    invitation = manager.get_by_role("article", name="Invitation")
+    panel.get_by_role("link", name="Bookings").click()
+    panel.get_by_label("Visitor's full name").fill("Jo Whitfield")
+    panel.get_by_label("Role").fill("Health visitor")
+    panel.get_by_label("Child").select_option(label="Leo Fernandes")
+    panel.get_by_label("Time").fill("15:30")
+    panel.get_by_label("Supervisor").select_option(label="Hannah Lewis")
+    panel.get_by_role("button", name="Book and show the invitation").click()
+    invitation = panel.get_by_role("article", name="Invitation")
     expect(invitation).to_contain_text("Jo Whitfield")
-    manager.screenshot(path=str(screenshots / "admin-invitation-1280x800.png"))
+    panel.screenshot(path=str(screenshots / "admin-invitation-1280x800.png"))
     shot = tmp_path / "invitation.png"
     invitation.get_by_role("img", name="Invitation QR code").screenshot(path=str(shot))
     token = decode_qr(shot)
