@@ -44,6 +44,31 @@ def _refuse_duplicate(
         raise RecordProblem(message)
 
 
+def _close(
+    db: Database,
+    actor: audit.Actor,
+    table: str,
+    entry_id: int,
+    column: str,
+    action: str,
+    **details: object,
+) -> dict:
+    """End a record (removed, cancelled) by stamping ``column``; audit it. Returns the row."""
+    with write(db):
+        entry = _row(db, table, entry_id)
+        update(db, table, entry_id, {column: clock.stamp()})
+        audit.record(
+            db,
+            actor,
+            action,
+            subject_kind=table,
+            subject_id=entry_id,
+            child_id=entry["child_id"],
+            **{k: entry[v] for k, v in details.items()},
+        )
+    return entry
+
+
 def _save(
     db: Database,
     table: str,
@@ -302,18 +327,7 @@ def add_not_permitted(
 
 
 def remove_not_permitted(db: Database, actor: audit.Actor, entry_id: int) -> None:
-    with write(db):
-        entry = _row(db, "not_permitted", entry_id)
-        update(db, "not_permitted", entry_id, {"removed_at": clock.stamp()})
-        audit.record(
-            db,
-            actor,
-            "not_permitted_removed",
-            subject_kind="not_permitted",
-            subject_id=entry_id,
-            child_id=entry["child_id"],
-            name=entry["name"],
-        )
+    _close(db, actor, "not_permitted", entry_id, "removed_at", "not_permitted_removed", name="name")
 
 
 def add_one_off(
@@ -356,17 +370,9 @@ def add_one_off(
 
 
 def cancel_one_off(db: Database, actor: audit.Actor, entry_id: int) -> None:
-    with write(db):
-        entry = _row(db, "one_off_collections", entry_id)
-        update(db, "one_off_collections", entry_id, {"cancelled_at": clock.stamp()})
-        audit.record(
-            db,
-            actor,
-            "one_off_collection_cancelled",
-            subject_kind="one_off_collections",
-            subject_id=entry_id,
-            child_id=entry["child_id"],
-        )
+    _close(
+        db, actor, "one_off_collections", entry_id, "cancelled_at", "one_off_collection_cancelled"
+    )
 
 
 # ---- Staff and organisations ----
@@ -436,14 +442,5 @@ def book_visit(db: Database, actor: audit.Actor, values: dict) -> int:
 
 def cancel_booking(db: Database, actor: audit.Actor, booking_id: int) -> None:
     with write(db):
-        booking = _row(db, "expected_visits", booking_id)
-        update(db, "expected_visits", booking_id, {"cancelled_at": clock.stamp()})
-        audit.record(
-            db,
-            actor,
-            "visit_booking_cancelled",
-            subject_kind="expected_visits",
-            subject_id=booking_id,
-            child_id=booking["child_id"],
-        )
+        _close(db, actor, "expected_visits", booking_id, "cancelled_at", "visit_booking_cancelled")
         events.changed(db, "on-site")
