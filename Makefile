@@ -39,8 +39,10 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location \
 		--sort-output --project Doorbook --copyright-holder "Doorbook developers" \
-		-o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+		-w 100 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 100
+	# No creation dates: they would make every branch's catalogues differ on one line.
+	sed -i '/^"POT-Creation-Date: /d' translations/messages.pot translations/*/LC_MESSAGES/messages.po
 
 # Loads the fictional demo setting into $(DATA) the first time, then serves it.
 run: setup

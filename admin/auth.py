@@ -19,7 +19,7 @@ from flask import (
 )
 
 from admin import bp
-from doorbook import accounts, clock, htmx, settings, text
+from doorbook import accounts, answers, clock, htmx, settings, text
 from doorbook.db import get_db
 
 COOKIE = "doorbook_admin"
@@ -58,14 +58,12 @@ def require_login():
 
 @bp.errorhandler(403)
 def forbidden(_error):
-    return (
-        render_template(
-            "error.html",
-            title="Not for your role",
-            message="This part of the panel is for the manager and deputy. "
-            "Ask them if you need something here.",
-        ),
+    return answers.error_answer(
         403,
+        "Not for your role",
+        "This part of the panel is for the manager and deputy. "
+        "Ask them if you need something here.",
+        in_page=bool(htmx and not htmx.history_restore_request),
     )
 
 

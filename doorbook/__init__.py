@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, request
 from flask_babel import Babel, format_date, format_time, get_locale
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -133,8 +133,11 @@ def _register_health(app: Flask) -> None:
 def _register_errors(app: Flask) -> None:
     from flask_babel import gettext as _
 
+    from doorbook import answers
+
     def page(status: int, title: str, message: str):
-        return render_template("error.html", title=title, message=message), status
+        in_page = bool(htmx and not htmx.history_restore_request)
+        return answers.error_answer(status, title, message, in_page=in_page)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -173,6 +176,8 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_headers(app: Flask) -> None:
+    from doorbook import answers
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault(
@@ -186,4 +191,4 @@ def _register_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         if request.blueprint in ("kiosk", "admin") or response.mimetype == "text/html":
             response.headers["Cache-Control"] = "no-store"
-        return response
+        return answers.mark(response)

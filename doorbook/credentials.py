@@ -24,8 +24,22 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from doorbook.secrets_files import CREDENTIAL_KEY_FILE, read_or_create
 
 PIN_PATTERN = re.compile(r"\d{6}")
-# A real hash of nothing, checked when there is no candidate, so a miss costs the same time.
-_DUMMY_HASH = generate_password_hash("not a real password")
+HASH_METHOD = "scrypt"
+_hash_method = HASH_METHOD
+
+
+def use_cheap_hash_for_tests() -> None:
+    """Tests log in hundreds of times; scrypt there only costs time. Called by tests/conftest.py
+    alone: the server, the CLI and the demo never call it, so stored hashes stay scrypt."""
+    global _hash_method
+    _hash_method = "pbkdf2:sha256:1"  # noqa: S105 (a method name, not a password)
+    _dummy_hash.cache_clear()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # A real hash of nothing, checked when there is no candidate, so a miss costs the same time.
+    return generate_password_hash("not a real password", method=_hash_method)
 
 
 def is_valid_pin(pin: str) -> bool:
@@ -71,12 +85,12 @@ def token_lookup(token: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=_hash_method)
 
 
 def check_password(stored_hash: str | None, password: str) -> bool:
     if not stored_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(stored_hash, password)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from doorbook import alerts, collection, htmx, register, settings, staff_register, text
+from doorbook import alerts, answers, collection, htmx, register, settings, staff_register, text
 from doorbook.db import get_db
 from doorbook.identify import identify
 from doorbook.languages import DEFAULT, LANGUAGES
@@ -50,13 +50,11 @@ def only_kiosks():
 
 @bp.errorhandler(403)
 def not_a_kiosk(_error):
-    return (
-        render_template(
-            "error.html",
-            title=_("This screen is for the entrance kiosk"),
-            message=_("Please use the admin panel at /admin."),
-        ),
+    return answers.error_answer(
         403,
+        _("This screen is for the entrance kiosk"),
+        _("Please use the admin panel at /admin."),
+        in_page=bool(htmx and not htmx.history_restore_request),
     )
 
 

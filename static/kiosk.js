@@ -242,6 +242,14 @@
     if (event.target.closest("[data-print]")) window.print();
   });
 
+  // Whatever the answer (a refusal, a lock-out, no answer at all), the pad and the forms are
+  // usable again once it has come: nothing stays marked as "already sent".
+  document.body.addEventListener("htmx:afterRequest", function () {
+    screen.querySelectorAll("[data-sent]").forEach(function (form) {
+      delete form.dataset.sent;
+    });
+  });
+
   // ---- After each screen change ----
   document.body.addEventListener("htmx:afterSwap", function () {
     // The screen says its language and direction (a parent's own, once they identify):

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
-from doorbook import create_app
+from doorbook import create_app, credentials
 from doorbook.cli import cli as doorbook_cli
 from doorbook.db import get_db
 from doorbook.demo import load as load_demo
@@ -20,6 +20,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEMO_FILES = PROJECT / "doorbook" / "demo_data"
 # CSRF is proved by tests of its own (test_csrf.py); elsewhere the test client skips it.
 TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
+# scrypt is proved where it matters (test_credentials); elsewhere a log-in costs microseconds.
+credentials.use_cheap_hash_for_tests()
 
 
 @pytest.fixture
