@@ -1,12 +1,16 @@
 """The panel's live feed: Server-Sent Events, and the chime.
 
-Each open stream holds one server thread (waitress runs 24); it sends ": connected" at
-once and a keep-alive comment every 15 s, which is also when a closed browser is noticed
-and when a logged-out session ends the stream."""
+Each open stream holds one server thread; it sends ": connected" at once and a keep-alive
+comment every 15 s, which is also when a closed browser is noticed and when a logged-out
+session ends the stream. The gate (doorbook.events.StreamGate) caps open streams overall
+and per session, so the kiosk always has threads left: a stream beyond the cap is answered
+503 with Retry-After, and htmx's SSE extension tries again later with a growing pause."""
 
 from __future__ import annotations
 
-from flask import Response, request, stream_with_context
+import hashlib
+
+from flask import Response, current_app, request, stream_with_context
 
 from admin import bp
 from admin.auth import COOKIE
@@ -14,11 +18,34 @@ from doorbook import accounts, chime, events
 from doorbook.db import get_db
 
 KEEP_ALIVE_SECONDS = 15
+RETRY_AFTER_SECONDS = 30
+
+
+def stream_gate() -> events.StreamGate:
+    gate = current_app.extensions.get("event_stream_gate")
+    if gate is None:
+        overall, per_session = events.stream_limits(current_app.config["SERVER_THREADS"])
+        gate = events.StreamGate(
+            current_app.config.get("EVENT_STREAMS_MAX", overall),
+            current_app.config.get("EVENT_STREAMS_PER_SESSION", per_session),
+        )
+        gate = current_app.extensions.setdefault("event_stream_gate", gate)
+    return gate
 
 
 @bp.get("/events")
 def event_stream():
     session_id = request.cookies.get(COOKIE)
+    # Only a digest of the session id is kept, to count that session's open streams.
+    session_key = hashlib.sha256((session_id or "").encode()).hexdigest()
+    gate = stream_gate()
+    if not gate.enter(session_key):
+        return Response(
+            "Too many live panels are open; this one will try again shortly.\n",
+            status=503,
+            mimetype="text/plain",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+        )
 
     @stream_with_context
     def stream():
@@ -34,11 +61,16 @@ def event_stream():
                 else:
                     yield f"event: {topic}\ndata: {topic}\n\n"
 
-    return Response(
+    response = Response(
         stream(),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+    # The server closes the response when the stream ends, the browser goes or the server
+    # stops, even if the stream never started: that is when its place is given back.
+    left = []
+    response.call_on_close(lambda: left or (left.append(1), gate.leave(session_key)))
+    return response
 
 
 @bp.get("/chime.wav")

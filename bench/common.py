@@ -23,50 +23,98 @@ def free_port() -> int:
 
 
 class DemoServer:
-    """`doorbook demo` into a fresh folder, then `doorbook serve` (waitress) on loopback."""
+    """`doorbook demo` into a fresh folder, then `doorbook serve` (waitress) on loopback.
 
-    def __init__(self, env: dict | None = None):
-        self.data = Path(tempfile.mkdtemp(prefix="doorbook-bench-"))
-        subprocess.run(
-            [BIN / "doorbook", "--data", str(self.data), "demo"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    The fault scripts also stop it (``kill``: SIGKILL, as a power cut would) and start it
+    again on the same data folder (``start``)."""
+
+    def __init__(
+        self,
+        env: dict | None = None,
+        data: Path | None = None,
+        threads: int | None = None,
+        wrap: list[str] | None = None,
+    ):
+        self.data = data or Path(tempfile.mkdtemp(prefix="doorbook-bench-"))
+        if not (self.data / "doorbook.db").exists():
+            subprocess.run(
+                [BIN / "doorbook", "--data", str(self.data), "demo"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        self.env = {**os.environ, **(env or {})}
+        self.threads = threads
+        self.wrap = wrap or []  # e.g. a command that puts the server in a cgroup
         self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        command = [BIN / "doorbook", "--data", str(self.data), "serve", "--port", str(self.port)]
+        if self.threads:
+            command += ["--threads", str(self.threads)]
         self.process = subprocess.Popen(
-            [BIN / "doorbook", "--data", str(self.data), "serve", "--port", str(self.port)],
-            env={**os.environ, **(env or {})},
+            [*self.wrap, *command],
+            env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
 
-    def __enter__(self) -> DemoServer:
-        for _ in range(100):
+    def wait_ready(self, seconds: float = 15) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped with code {self.process.returncode}")
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
-                    return self
+                    return
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.05)
+            finally:
+                conn.close()
         raise RuntimeError("the server did not start")
 
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to finish anything, as in a power cut."""
+        self.process.kill()
         self.process.wait(timeout=10)
 
-    def rss_mb(self) -> float:
+    def __enter__(self) -> DemoServer:
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def rss_mib(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 class Client:
     """One browser: a keep-alive connection, its cookies, the page's CSRF token."""
 
-    def __init__(self, port: int, first_page: str = "/"):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    def __init__(self, port: int, first_page: str = "/", timeout: float = 10):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.cookies: dict[str, str] = {}
         self.headers: dict[str, str] = {}
         page = self.request("GET", first_page)
@@ -74,6 +122,15 @@ class Client:
             r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": &#34;([^&]+)&#34;', page
         )
         self.headers = {"X-CSRFToken": token.group(1) or token.group(2), "HX-Request": "true"}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def request(
         self, method: str, path: str, form: dict | None = None, expect: tuple[int, ...] = (200,)

@@ -18,8 +18,8 @@ from doorbook.secrets_files import CREDENTIAL_KEY_FILE, SECRET_KEY_FILE, read_or
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = "instance"
-# Each open admin panel holds one thread for its live event stream; 24 leaves room for
-# several panels alongside the kiosks' own requests.
+# Each open admin panel holds one thread for its live event stream; the streams are capped
+# (doorbook.events.stream_limits) so that a third of the threads always stay for the kiosk.
 SERVER_THREADS = 24
 
 csrf = CSRFProtect()
@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         WTF_CSRF_TIME_LIMIT=None,
         KIOSK_LANGUAGES=LANGUAGES,
+        SERVER_THREADS=SERVER_THREADS,
     )
     if test_config:
         app.config.update(test_config)

@@ -197,19 +197,13 @@ def serve_command(host: str, port: int, threads: int) -> None:
     click.echo(
         f"Doorbook: kiosk at http://{shown}:{port}/  admin panel at http://{shown}:{port}/admin"
     )
-    from doorbook import scheduler
+    from doorbook import scheduler, serving
 
     app = current_app._get_current_object()
+    app.config["SERVER_THREADS"] = threads  # the event streams' cap follows the threads
     background = scheduler.start(app)
     try:
-        waitress.serve(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="Doorbook",
-            channel_timeout=120,
-        )
+        waitress.serve(app, host=host, port=port, **serving.waitress_options(threads))
     finally:
         background.stop()
         wiring = app.extensions.get("signal_wiring")

@@ -4,6 +4,11 @@ Domain code calls ``changed(db, topic)`` inside its write; the topic is publishe
 transaction has committed (never for a rolled-back change). Each open panel's event stream
 holds a ``Subscription``. Events carry only a topic ("alerts", "on-site"); the panel then
 fetches what changed, so nothing personal travels in the stream itself.
+
+Each open stream holds one of the server's request threads for as long as it is open, so
+``StreamGate`` caps how many may be open at once, overall and per panel session. The rest of
+the threads are kept for the kiosks, ``/healthz`` and the panels' own requests: whatever the
+panels do, the kiosk answers. A stream refused by the gate is told to retry later.
 """
 
 from __future__ import annotations
@@ -60,6 +65,49 @@ def on_publish(listener: Callable[[str], None]) -> Callable[[], None]:
     """Call ``listener(topic)`` after each publish; returns the way to stop."""
     _listeners.append(listener)
     return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+class StreamGate:
+    """At most ``overall`` open streams, and ``per_session`` for one panel session."""
+
+    def __init__(self, overall: int, per_session: int):
+        self.overall = overall
+        self.per_session = per_session
+        self._lock = threading.Lock()
+        self._open: dict[str, int] = {}
+
+    def enter(self, session_key: str) -> bool:
+        """Take a place for a stream of ``session_key``; False when there is none."""
+        with self._lock:
+            if sum(self._open.values()) >= self.overall:
+                return False
+            if self._open.get(session_key, 0) >= self.per_session:
+                return False
+            self._open[session_key] = self._open.get(session_key, 0) + 1
+            return True
+
+    def leave(self, session_key: str) -> None:
+        with self._lock:
+            left = self._open.get(session_key, 0) - 1
+            if left > 0:
+                self._open[session_key] = left
+            else:
+                self._open.pop(session_key, None)
+
+    def open_streams(self) -> int:
+        with self._lock:
+            return sum(self._open.values())
+
+
+def stream_limits(threads: int) -> tuple[int, int]:
+    """(overall, per session) caps on open streams for a server with ``threads`` threads.
+
+    A third of the threads (at least 6) stay free for kiosk requests, /healthz and the
+    panels' own page requests. Four per session leaves two of a browser's six connections
+    per host for the panel's own requests, whatever its tabs do.
+    """
+    reserved = max(6, threads // 3)
+    return max(1, threads - reserved), 4
 
 
 def subscribers() -> int:

@@ -1,0 +1,27 @@
+"""How `doorbook serve` runs waitress, so that the kiosk always answers.
+
+Waitress reads each request whole on its one I/O thread before a worker thread sees it, so
+a client that connects and sends nothing (or sends slowly) holds no worker thread, only a
+connection. Connections are what such clients can exhaust: waitress stops accepting at
+``connection_limit`` (100 by default), and the kiosk's next connection would then wait in
+the queue until one times out. So the limit is raised well above what the setting's
+browsers need, and idle connections are closed after ``channel_timeout`` seconds. A
+connection with a request in progress (an open event stream) is never idle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONNECTION_LIMIT = 500  # under the usual 1,024 open files a process may have
+IDLE_CONNECTION_SECONDS = 30  # browsers open a new connection when they need one
+
+
+def waitress_options(threads: int) -> dict[str, Any]:
+    return {
+        "threads": threads,
+        "ident": "Doorbook",
+        "connection_limit": CONNECTION_LIMIT,
+        "channel_timeout": IDLE_CONNECTION_SECONDS,
+        "cleanup_interval": 10,
+    }
