@@ -7,17 +7,24 @@ PORT    ?= 8000
 BIN      = $(VENV)/bin
 VENDOR   = static/vendor
 
-.PHONY: setup run test lint format clean-demo messages
+.PHONY: setup run test lint format clean-demo messages lock
 
 CATALOGUES = $(wildcard translations/*/LC_MESSAGES/messages.po)
 
 setup: $(VENV)/.installed $(VENDOR)/htmx.min.js $(VENDOR)/sse.min.js $(CATALOGUES:.po=.mo)
 
-$(VENV)/.installed: pyproject.toml
+# Python dependencies: ranges in pyproject.toml, the exact versions tested in constraints.txt.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
+
+# After changing a dependency in pyproject.toml: pin the versions again (pip-tools).
+lock: $(VENV)/.installed
+	$(BIN)/pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --extra test --extra pi --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file constraints.txt pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json .npmrc
 	npm ci --no-audit --no-fund
@@ -55,6 +62,7 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix .

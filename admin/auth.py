@@ -19,8 +19,9 @@ from flask import (
 )
 
 from admin import bp
-from doorbook import accounts, answers, clock, htmx, settings, text
+from doorbook import accounts, answers, clock, settings, text
 from doorbook.db import get_db
+from doorbook.extensions import htmx
 
 COOKIE = "doorbook_admin"
 PUBLIC = {"admin.login"}

@@ -76,8 +76,7 @@ else
 fi
 system python3 -m venv "$VENV"
 system "$VENV/bin/pip" install --quiet --upgrade pip
-system "$VENV/bin/pip" install --quiet --editable "$APP"
-system "$VENV/bin/pip" install --quiet lgpio
+system "$VENV/bin/pip" install --quiet -c "$APP/constraints.txt" --editable "${APP}[pi]"
 system make -C "$APP" VENV="$VENV" static/vendor/htmx.min.js static/vendor/sse.min.js
 
 say "The data folder $DATA (the doorbook user only)"

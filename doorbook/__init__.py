@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, request
-from flask_babel import Babel, format_date, format_time, get_locale
-from flask_htmx import HTMX
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_babel import format_date, format_time, get_locale
+from flask_wtf.csrf import CSRFError
 
 from doorbook import db as database
+from doorbook.extensions import babel, csrf, htmx
 from doorbook.languages import DEFAULT as DEFAULT_LANGUAGE
 from doorbook.languages import LANGUAGES
 from doorbook.secrets_files import CREDENTIAL_KEY_FILE, SECRET_KEY_FILE, read_or_create
@@ -21,10 +21,6 @@ DEFAULT_DATA_DIR = "instance"
 # Each open admin panel holds one thread for its live event stream; the streams are capped
 # (doorbook.events.stream_limits) so that a third of the threads always stay for the kiosk.
 SERVER_THREADS = 24
-
-csrf = CSRFProtect()
-htmx = HTMX()
-babel = Babel()
 
 
 def data_dir_from_environment() -> Path:

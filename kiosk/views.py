@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from doorbook import alerts, answers, collection, htmx, register, settings, staff_register, text
+from doorbook import alerts, answers, collection, register, settings, staff_register, text
 from doorbook.db import get_db
+from doorbook.extensions import htmx
 from doorbook.identify import identify
 from doorbook.languages import DEFAULT, LANGUAGES
 from kiosk import bp
