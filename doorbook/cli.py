@@ -355,6 +355,56 @@ def purge_command(dry_run: bool) -> None:
     click.echo("Removed: " + plan.describe())
 
 
+@cli.group("settings")
+def settings_group() -> None:
+    """See and change the setting's settings (the same as the panel's Settings page)."""
+
+
+@settings_group.command("list")
+@with_appcontext
+def settings_list() -> None:
+    """Every setting: KEY = VALUE, and what it is."""
+    values = settings.all_settings(database.get_db())
+    for setting in settings.SETTINGS:
+        value = values[setting.key]
+        default = "" if value != setting.default else "  (default)"
+        click.echo(f"{setting.key} = {value}{default}")
+        click.echo(f"    {setting.label}. {setting.help}".rstrip())
+
+
+@settings_group.command("get")
+@click.argument("key")
+@with_appcontext
+def settings_get(key: str) -> None:
+    """Print one setting's value."""
+    try:
+        settings.declared(key)
+    except settings.SettingProblem as problem:
+        _fail(str(problem))
+    click.echo(settings.get(database.get_db(), key))
+
+
+@settings_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@with_appcontext
+def settings_set(key: str, value: str) -> None:
+    """Change one setting, checked as the panel checks it, and audited old -> new."""
+    from doorbook import audit
+
+    db = database.get_db()
+    try:
+        settings.declared(key)
+        changed = settings.change(db, audit.Actor("system", name="doorbook settings"), {key: value})
+    except settings.SettingProblem as problem:
+        _fail(str(problem))
+    if changed:
+        _key, old, new = changed[0]
+        click.echo(f"{key}: {old or '(empty)'} -> {new or '(empty)'}")
+    else:
+        click.echo(f"{key} is already {settings.get(db, key) or '(empty)'}; nothing changed.")
+
+
 @cli.command("backup", with_appcontext=False)
 @click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
 @click.option(

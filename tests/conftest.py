@@ -102,6 +102,58 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# A Content-Security-Policy violation is a broken page (a style or script that silently does
+# not apply). Every page in a browser test reports them to the console; the test then fails.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " +
+                (event.blockedURI || "inline") + " at " + event.sourceFile + ":" +
+                event.lineNumber + ":" + event.columnNumber + " " + (event.sample || ""));
+});
+"""
+
+
+def _is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request, monkeypatch):
+    """Fail any browser test whose pages met a CSP violation (every context it opens)."""
+    if request.node.get_closest_marker("browser") is None:
+        yield []
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+
+    def watch(context):
+        context.add_init_script(CSP_REPORTER)
+        context.on(
+            "console",
+            lambda message: (
+                _is_csp_violation(message.text)
+                and violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+            ),
+        )
+        return context
+
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        return watch(new_context(*args, **kwargs))
+
+    def watched_page(*args, **kwargs):
+        context = watched_context(*args, **kwargs)
+        page = context.new_page()
+        page.on("close", lambda _page: context.close())
+        return page
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    monkeypatch.setattr(browser, "new_page", watched_page)
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
