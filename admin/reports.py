@@ -101,9 +101,7 @@ def register():
         db = get_db()
         viewed("register", day, day, fmt)
         return csv_response(
-            records.to_csv(
-                records.REGISTER_HEADER, records.register_rows(db, records.register(db, day))
-            ),
+            records.to_csv(records.REGISTER_HEADER, records.register_table(db, day)),
             f"register-{day}.csv",
         )
     viewed("register", day, day, fmt)

@@ -30,6 +30,7 @@ KINDS = {
         Kind("collection_refused", 90, "Collection refused"),
         Kind("not_collected", 85, "Child not yet collected"),
         Kind("unsupervised_visit", 80, "Unsupervised agency visit"),
+        Kind("not_arrived", 75, "Child expected and not arrived"),
         Kind("one_off_waiting", 70, "One-off collector waiting for an ID check"),
         Kind("pin_lockout", 60, "Kiosk PIN lock-out"),
         Kind("help_requested", 50, "Help requested at the kiosk"),

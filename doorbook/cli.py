@@ -277,7 +277,7 @@ def export_register(first: date, last: date | None, fmt: str, output: Path | Non
     from doorbook import records
 
     db = database.get_db()
-    rows = records.register_rows(db, records.register(db, first, last or first))
+    rows = records.register_table(db, first, last or first)
     data = (
         records.to_csv(records.REGISTER_HEADER, rows)
         if fmt == "csv"

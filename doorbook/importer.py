@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, settings, text
+from doorbook import audit, clock, credentials, sessions, settings, text
 from doorbook.db import write
 from doorbook.languages import LANGUAGES, language_from_code
 
@@ -26,14 +26,27 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 FILES: dict[str, tuple[list[str], list[str]]] = {
     # file: (required columns, optional columns)
-    "staff.csv": (["name", "role"], ["room", "kiosk_pin", "admin_username", "admin_password"]),
+    "staff.csv": (
+        ["name", "role"],
+        ["room", "kiosk_pin", "admin_username", "admin_password", "safeguarding_lead"],
+    ),
     "children.csv": (
         ["first_name", "last_name", "date_of_birth", "room"],
-        ["known_as", "key_person", "sen_support", "child_protection_plan", "collection_password"],
+        [
+            "known_as",
+            "key_person",
+            "sen_support",
+            "child_protection_plan",
+            "collection_password",
+            "sessions",
+            "sessions_from",
+            "sessions_until",
+            "term_time_only",
+        ],
     ),
     "contacts.csv": (
         ["name", "child", "relationship", "may_collect"],
-        ["parental_responsibility", "phone", "kiosk_pin", "language"],
+        ["parental_responsibility", "phone", "kiosk_pin", "language", "emergency_contact"],
     ),
     "not_permitted.csv": (["child", "name"], ["description", "reason"]),
     "expected_visits.csv": (
@@ -292,6 +305,7 @@ class _Checker:
                 "pin": self.pin(row, "kiosk_pin", "staff", name),
                 "admin_username": username or None,
                 "admin_password": password or None,
+                "safeguarding_lead": self.yes_no(row, "safeguarding_lead", default=False),
             }
             if name:
                 self.staff_names[name.casefold()] = name
@@ -334,8 +348,31 @@ class _Checker:
                         row, "child_protection_plan", default=False
                     ),
                     "collection_password": password or None,
+                    **self.booked_sessions(row),
                 }
             )
+
+    def booked_sessions(self, row: Row) -> dict:
+        """The sessions column: the child's usual pattern ("Mon am; Wed am; Fri day"),
+        from sessions_from (default: today) until sessions_until (default: no end)."""
+        raw = (row.values.get("sessions") or "").strip()
+        if "sessions" not in row.values:
+            return {"sessions": None}
+        try:
+            pattern = sessions.parse_pattern(raw[:300])
+        except sessions.SessionProblem as problem:
+            self.problem(row, f"sessions: {problem}")
+            return {"sessions": None}
+        starts = self.a_date(row, "sessions_from", required=False) or self.today.isoformat()
+        ends = self.a_date(row, "sessions_until", required=False)
+        if ends and ends < starts:
+            self.problem(row, "sessions_until is before sessions_from")
+        return {
+            "sessions": pattern,
+            "sessions_from": starts,
+            "sessions_until": ends,
+            "term_time_only": self.yes_no(row, "term_time_only", default=False),
+        }
 
     def check_contacts(self, checked: Checked) -> None:
         for row in self.files.get("contacts.csv", []):
@@ -377,8 +414,30 @@ class _Checker:
                             row, "parental_responsibility", default=False
                         ),
                         "may_collect": self.yes_no(row, "may_collect"),
+                        "emergency_order": self.emergency_order(row, phone),
                     }
                 )
+
+    def emergency_order(self, row: Row, phone: str) -> int | None:
+        """emergency_contact: the order (1, 2, ...) in which this adult is rung when the
+        child is absent without notice, after those with parental responsibility."""
+        value = (row.values.get("emergency_contact") or "").strip()
+        if not value or value.casefold() in ("no", "n"):
+            return None
+        if not (value.isdigit() and 1 <= int(value) <= 9):
+            self.problem(row, f'emergency_contact must be a number from 1 to 9, not "{value[:20]}"')
+            return None
+        if self.yes_no(row, "parental_responsibility", default=False):
+            self.problem(
+                row,
+                "emergency_contact is for people besides those with parental responsibility "
+                "(they are rung first anyway)",
+            )
+            return None
+        if not phone:
+            self.problem(row, "an emergency contact needs a phone number")
+            return None
+        return int(value)
 
     def check_not_permitted(self, checked: Checked) -> None:
         for row in self.files.get("not_permitted.csv", []):
@@ -538,6 +597,8 @@ def _load(db: Database, checked: Checked) -> dict[str, int]:
             _set_pin(db, "staff_id", staff_id, entry["pin"], now)
         if entry["admin_password"]:
             _set_password(db, staff_id, entry["admin_password"], now)
+        if entry["safeguarding_lead"]:
+            db["staff"].update(staff_id, {"safeguarding_lead": 1})
     staff_ids = {r["name"]: r["id"] for r in db["staff"].rows}
 
     for entry in checked.children:
@@ -562,9 +623,22 @@ def _load(db: Database, checked: Checked) -> dict[str, int]:
         ):
             values["collection_password_hash"] = credentials.hash_collection_password(password)
         if existing:
-            db["children"].update(existing[0], values)
+            child_id = existing[0]
+            db["children"].update(child_id, values)
         else:
-            db["children"].insert({**values, "created_at": now})
+            child_id = db["children"].insert({**values, "created_at": now}).last_pk
+        if entry["sessions"] is not None:
+            sessions.set_pattern(
+                db,
+                audit.SYSTEM,
+                child_id,
+                entry["sessions"],
+                starts_on=date.fromisoformat(entry["sessions_from"]),
+                ends_on=date.fromisoformat(entry["sessions_until"])
+                if entry["sessions_until"]
+                else None,
+                term_time_only=entry["term_time_only"],
+            )
     child_ids = {(r["first_name"], r["last_name"]): r["id"] for r in db["children"].rows}
 
     for contact in checked.contacts.values():
@@ -591,6 +665,7 @@ def _load(db: Database, checked: Checked) -> dict[str, int]:
                 "relationship": link["relationship"],
                 "parental_responsibility": int(link["parental_responsibility"]),
                 "may_collect": int(link["may_collect"]),
+                "emergency_order": link["emergency_order"],
                 "updated_at": now,
             },
             pk=("child_id", "contact_id"),

@@ -478,6 +478,153 @@ def m005_kiosk_enrolment(db: Database) -> None:
     db["kiosk_devices"].add_column("enrolled_at", str)
 
 
+@migrations()
+def m006_absences(db: Database) -> None:
+    """EYFS 2025 (3.11-3.12): who is expected (booked sessions), absences, their follow-up
+    with every contact attempt, emergency contacts and the attendance policy shared."""
+    # A child's usual pattern: one row per weekday (0 = Monday) and session.
+    db["booked_sessions"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "weekday": int,
+            "session": str,  # morning | afternoon | all_day
+            "starts_on": str,
+            "ends_on": str,
+            "term_time_only": int,
+            "created_at": str,
+            "removed_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "weekday", "session", "starts_on", "term_time_only", "created_at"},
+        defaults={"term_time_only": 0},
+        foreign_keys=[("child_id", "children", "id")],
+    )
+    db["booked_sessions"].create_index(["child_id"])
+    # One-off changes to the pattern: an extra day, or a cancelled one.
+    db["session_changes"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "day": str,
+            "change": str,  # extra | cancelled
+            "session": str,
+            "note": str,
+            "created_at": str,
+            "created_by": int,
+            "removed_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "day", "change", "created_at"},
+        foreign_keys=[("child_id", "children", "id"), ("created_by", "staff", "id")],
+    )
+    db["session_changes"].create_index(["day"])
+    db["closure_days"].create(
+        {"id": int, "day": str, "reason": str, "created_at": str, "removed_at": str},
+        pk="id",
+        not_null={"day", "reason", "created_at"},
+    )
+    db["closure_days"].create_index(["day"])
+    db["terms"].create(
+        {"id": int, "name": str, "starts_on": str, "ends_on": str, "created_at": str},
+        pk="id",
+        not_null={"name", "starts_on", "ends_on", "created_at"},
+    )
+    db["absences"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "day": str,
+            "reason": str,  # ill | holiday | appointment | other
+            "note": str,
+            "reported_via": str,  # kiosk | phone | panel
+            "reported_by_name": str,
+            "reported_by_contact_id": int,
+            "recorded_by_staff_id": int,
+            "reported_at": str,
+            "cancelled_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "day", "reason", "reported_via", "reported_at"},
+        foreign_keys=[
+            ("child_id", "children", "id"),
+            ("reported_by_contact_id", "contacts", "id"),
+            ("recorded_by_staff_id", "staff", "id"),
+        ],
+    )
+    db["absences"].create_index(["day", "child_id"])
+    db["follow_ups"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "day": str,
+            "session_starts_at": str,
+            "started_at": str,
+            "dsl_told_at": str,
+            "ended_at": str,
+            "ended_because": str,  # arrived | absence_recorded | closed_by_dsl
+            "ended_by": int,
+            "end_note": str,
+        },
+        pk="id",
+        not_null={"child_id", "day", "session_starts_at", "started_at"},
+        foreign_keys=[("child_id", "children", "id"), ("ended_by", "staff", "id")],
+    )
+    db["follow_ups"].create_index(["child_id", "day"], unique=True)
+    db["contact_attempts"].create(
+        {
+            "id": int,
+            "follow_up_id": int,
+            "contact_id": int,
+            "contact_name": str,
+            "phone": str,
+            "made_by": int,
+            "made_at": str,
+            "outcome": str,
+            "note": str,
+        },
+        pk="id",
+        not_null={"follow_up_id", "contact_name", "made_by", "made_at", "outcome"},
+        foreign_keys=[
+            ("follow_up_id", "follow_ups", "id"),
+            ("contact_id", "contacts", "id"),
+            ("made_by", "staff", "id"),
+        ],
+    )
+    db["contact_attempts"].create_index(["follow_up_id"])
+    # Emergency contacts: people besides those with parental responsibility, rung in order.
+    db["child_contacts"].add_column("emergency_order", int)
+    db["children"].add_column("no_emergency_contacts_note", str)
+    db["children"].add_column("no_emergency_contacts_by", int)
+    db["children"].add_column("no_emergency_contacts_at", str)
+    db["staff"].add_column("safeguarding_lead", int)
+    db["attendance_policies"].create(
+        {"id": int, "file_name": str, "sha256": str, "uploaded_by": int, "uploaded_at": str},
+        pk="id",
+        not_null={"file_name", "sha256", "uploaded_at"},
+        foreign_keys=[("uploaded_by", "staff", "id")],
+    )
+    db["policy_given"].create(
+        {
+            "id": int,
+            "policy_id": int,
+            "contact_id": int,
+            "given_on": str,
+            "how": str,  # kiosk (the parent confirmed reading it) | panel
+            "recorded_by": int,
+            "recorded_at": str,
+        },
+        pk="id",
+        not_null={"policy_id", "contact_id", "given_on", "how", "recorded_at"},
+        foreign_keys=[
+            ("policy_id", "attendance_policies", "id"),
+            ("contact_id", "contacts", "id"),
+            ("recorded_by", "staff", "id"),
+        ],
+    )
+    db["policy_given"].create_index(["policy_id", "contact_id"], unique=True)
+
+
 def apply(db: Database) -> None:
     from doorbook.db import _write_lock
 

@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, dashboard, settings, supervision
+from doorbook import absences, audit, clock, dashboard, settings, supervision
 from doorbook.db import insert, update, write
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by Excel.
@@ -191,6 +191,7 @@ REGISTER_HEADER = [
     "Collected by",
     "Corrections",
     "Message for key person",
+    "Absence",
 ]
 
 
@@ -213,9 +214,83 @@ def register_rows(db: Database, entries: list[dict]) -> list[list[object]]:
                 for c in e["corrections"]
             ),
             e["message_for_key_person"] or "",
+            "",
         ]
         for e in entries
     ]
+
+
+def absence_rows(db: Database, first: date, last: date | None = None) -> list[list[object]]:
+    """The register's rows for children absent (with a reason), and for follow-ups of
+    children expected who did not come, each with its contact attempts."""
+    tz = settings.timezone(db)
+    last = last or first
+    rows = []
+    key_people = {
+        r[0]: r[1]
+        for r in db.execute(
+            "SELECT c.id, k.name FROM children c JOIN staff k ON k.id = c.key_person_id"
+        )
+    }
+    for a in absences.absences_between(db, first, last):
+        rows.append(
+            [
+                a["day"],
+                f"{a['first_name']} {a['last_name']}",
+                a["room"],
+                key_people.get(a["child_id"], ""),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"absent: {absences.REASONS.get(a['reason'], a['reason'])}"
+                f"{' (' + a['note'] + ')' if a['note'] else ''}; reported by "
+                f"{a['reported_by_name'] or ''} ({a['reported_via']}) at "
+                f"{clock.local(a['reported_at'], tz):%d/%m %H:%M}",
+            ]
+        )
+    follow_ups = absences.follow_ups_between(db, first, last)
+    attempts = absences.attempts_for(db, [f["id"] for f in follow_ups])
+    rooms = {
+        r[0]: r[1]
+        for r in db.execute("SELECT c.id, r.name FROM children c JOIN rooms r ON r.id = c.room_id")
+    }
+    for f in follow_ups:
+        calls = "; ".join(
+            f"{clock.local(t['made_at'], tz):%H:%M} {t['made_by_name']} rang {t['contact_name']}"
+            f" on {t['phone'] or '(no number)'}: "
+            f"{absences.OUTCOMES.get(t['outcome'], t['outcome'])}"
+            for t in attempts[f["id"]]
+        )
+        ended = (
+            f"ended {clock.local(f['ended_at'], tz):%H:%M} ({f['ended_because']}): {f['end_note']}"
+            if f["ended_at"]
+            else "still open"
+        )
+        rows.append(
+            [
+                f["day"],
+                f["child"],
+                rooms.get(f["child_id"], ""),
+                key_people.get(f["child_id"], ""),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"not arrived: follow-up from {clock.local(f['started_at'], tz):%H:%M}"
+                f"{'; ' + calls if calls else ''}; {ended}",
+            ]
+        )
+    return rows
+
+
+def register_table(db: Database, first: date, last: date | None = None) -> list[list[object]]:
+    """Every row of the register's CSV: who came, then who was absent and who was chased."""
+    return register_rows(db, register(db, first, last)) + absence_rows(db, first, last)
 
 
 def totals_by_room(entries: list[dict]) -> dict[str, int]:
@@ -320,6 +395,7 @@ def add_missing_entry(
                 "created_at": clock.stamp(),
             },
         )
+        absences.child_arrived(db, child_id, staff, day)
         now = clock.stamp()
         for which, value in (("arrived_at", arrived), ("departed_at", departed)):
             if value:
@@ -503,6 +579,7 @@ def purge(db: Database, actor: audit.Actor, today: date | None = None) -> PurgeP
                 [f"child {child_id}", child_id],
             )
             db.execute("DELETE FROM not_permitted WHERE child_id = ?", [child_id])
+            absences.purge_child(db, child_id)
             db.execute("DELETE FROM child_contacts WHERE child_id = ?", [child_id])
         for alert_id in plan.alerts:
             db.execute("DELETE FROM alerts WHERE id = ?", [alert_id])
@@ -520,9 +597,7 @@ def end_of_day_files(db: Database, day: date) -> dict[str, bytes]:
         f"visitor-log-{day.isoformat()}.csv": to_csv(
             VISITOR_LOG_HEADER, visitor_log_rows(db, visitor_log(db, day))
         ),
-        f"register-{day.isoformat()}.csv": to_csv(
-            REGISTER_HEADER, register_rows(db, register(db, day))
-        ),
+        f"register-{day.isoformat()}.csv": to_csv(REGISTER_HEADER, register_table(db, day)),
     }
 
 

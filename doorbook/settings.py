@@ -288,7 +288,98 @@ SETTINGS: list[Setting] = [
     _retention("retention_register_years_after_leaving", "3", "Register kept after leaving", 3),
     _retention("retention_audit_years", "6", "Audit log kept for", 6),
     _retention("retention_alert_years", "6", "Alerts kept for", 6),
+    # Absences (EYFS 2025, 3.11-3.12): who is expected, and how an absence is followed up.
+    *(
+        Setting(
+            key,
+            default,
+            label,
+            help="The setting's session times, start-end, 24-hour clock (e.g. 09:00-12:00). "
+            "Booked sessions use them.",
+            kind="text",
+            section="Absences",
+            max_length=11,
+            check=_session_times,
+        )
+        for key, default, label in (
+            ("session_morning", "09:00-12:00", "Morning session"),
+            ("session_afternoon", "13:00-16:00", "Afternoon session"),
+            ("session_all_day", "08:00-18:00", "All-day session"),
+        )
+    ),
+    Setting(
+        "absence_follow_up_minutes",
+        "30",
+        "Not arrived after",
+        help="A child expected and not arrived this long after their session starts, with no "
+        "absence reported, raises a not-arrived alert and starts the follow-up.",
+        kind="whole",
+        section="Absences",
+        minimum=5,
+        maximum=240,
+        unit="minutes",
+    ),
+    Setting(
+        "absence_dsl_after_minutes",
+        "60",
+        "Tell the DSL after",
+        help="After the not-arrived alert, if nobody has given a reason, the designated "
+        "safeguarding lead is told.",
+        kind="whole",
+        section="Absences",
+        minimum=5,
+        maximum=480,
+        unit="minutes",
+    ),
+    Setting(
+        "prolonged_absence_sessions",
+        "3",
+        "Prolonged absence",
+        help="The DSL's report lists children absent for this many consecutive expected "
+        "sessions.",
+        kind="whole",
+        section="Absences",
+        minimum=2,
+        maximum=60,
+        unit="sessions",
+    ),
+    Setting(
+        "repeated_absence_percent",
+        "20",
+        "Repeated absence",
+        help="The DSL's report lists children absent for more than this share of their "
+        "expected sessions in the last 4 weeks.",
+        kind="whole",
+        section="Absences",
+        minimum=1,
+        maximum=99,
+        unit="%",
+    ),
+    Setting(
+        "ask_parents_to_confirm_policy",
+        "no",
+        "Ask parents to confirm the attendance policy",
+        help="yes: at the kiosk, each parent is asked once to confirm they have read the "
+        "attendance policy (once one is uploaded).",
+        kind="yes_no",
+        section="Absences",
+    ),
 ]
+
+def _session_times(value: str) -> str:
+    start, _, end = value.partition("-")
+    try:
+        if len(start) != 5 or len(end) != 5 or clock_time.fromisoformat(
+            end
+        ) <= clock_time.fromisoformat(start):
+            raise ValueError
+    except ValueError:
+        raise SettingProblem(
+            f"{value[:20]!r}: please give the session as start-end on the 24-hour clock, "
+            "e.g. 09:00-12:00, ending after it starts."
+        ) from None
+    return value
+
 
 DECLARED: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
 DEFAULTS: dict[str, str] = {setting.key: setting.default for setting in SETTINGS}

@@ -60,7 +60,7 @@ def test_demo_loads_the_demo_and_refuses_to_overwrite(run_cli, tmp_path):
     data = tmp_path / "demo"
     result = run_cli("demo", data=data)
     assert result.exit_code == 0, result.output
-    assert "10 children" in result.output and "21 links" in result.output
+    assert "10 children" in result.output and "34 links" in result.output
     again = run_cli("demo", data=data)
     assert again.exit_code == 1 and "--replace" in again.output
     replaced = run_cli("demo", "--replace", data=data)
