@@ -179,6 +179,23 @@ def _retention(key: str, default: str, label: str, floor: int) -> Setting:
     )
 
 
+def _session_times(value: str) -> str:
+    start, _, end = value.partition("-")
+    try:
+        if (
+            len(start) != 5
+            or len(end) != 5
+            or clock_time.fromisoformat(end) <= clock_time.fromisoformat(start)
+        ):
+            raise ValueError
+    except ValueError:
+        raise SettingProblem(
+            f"{value[:20]!r}: please give the session as start-end on the 24-hour clock, "
+            "e.g. 09:00-12:00, ending after it starts."
+        ) from None
+    return value
+
+
 SETTINGS: list[Setting] = [
     Setting(
         "setting_name",
@@ -335,8 +352,7 @@ SETTINGS: list[Setting] = [
         "prolonged_absence_sessions",
         "3",
         "Prolonged absence",
-        help="The DSL's report lists children absent for this many consecutive expected "
-        "sessions.",
+        help="The DSL's report lists children absent for this many consecutive expected sessions.",
         kind="whole",
         section="Absences",
         minimum=2,
@@ -365,20 +381,6 @@ SETTINGS: list[Setting] = [
         section="Absences",
     ),
 ]
-
-def _session_times(value: str) -> str:
-    start, _, end = value.partition("-")
-    try:
-        if len(start) != 5 or len(end) != 5 or clock_time.fromisoformat(
-            end
-        ) <= clock_time.fromisoformat(start):
-            raise ValueError
-    except ValueError:
-        raise SettingProblem(
-            f"{value[:20]!r}: please give the session as start-end on the 24-hour clock, "
-            "e.g. 09:00-12:00, ending after it starts."
-        ) from None
-    return value
 
 
 DECLARED: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
