@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from admin import auth, live, records, reports, setup, views  # noqa: E402,F401  (routes register on bp)
+from admin import auth, live, records, reports, setup, views, voice  # noqa: E402,F401  (routes register on bp)

@@ -34,6 +34,8 @@ KINDS = {
         Kind("one_off_waiting", 70, "One-off collector waiting for an ID check"),
         Kind("pin_lockout", 60, "Kiosk PIN lock-out"),
         Kind("help_requested", 50, "Help requested at the kiosk"),
+        Kind("complaint_overdue", 40, "Complaint deadline missed"),
+        Kind("complaint_due", 30, "Complaint deadline coming up"),
     )
 }
 

@@ -625,6 +625,88 @@ def m006_absences(db: Database) -> None:
     db["policy_given"].create_index(["policy_id", "contact_id"], unique=True)
 
 
+@migrations()
+def m021_families_voice(db: Database) -> None:
+    # Complaints and concerns about quality (the complaints procedure): the 10- and 28-day
+    # clocks, investigation, outcome and appeal; kept 3 years after closing, then purged.
+    db["complaints"].create(
+        {
+            "id": int,
+            "received_on": str,  # local date
+            "complainant_kind": str,  # parent_carer | agency | other
+            "complainant_name": str,
+            "contact_id": int,
+            "child_id": int,
+            "channel": str,  # verbal | written | email
+            "category": str,  # complaint | concern
+            "nature": str,  # one of complaints.NATURES (the Ofsted summary's words)
+            "details": str,
+            "acknowledgement_due": str,  # local date; written and email complaints only
+            "acknowledged_on": str,
+            "feedback_due": str,
+            "feedback_on": str,
+            "investigation": str,
+            "action_taken": str,  # for the summary: must name nobody
+            "outcome": str,  # upheld | partly_upheld | not_upheld
+            "outcome_note": str,
+            "appeal": str,
+            "appeal_on": str,
+            "closed_on": str,
+            "recorded_by": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={
+            "received_on",
+            "complainant_kind",
+            "complainant_name",
+            "channel",
+            "category",
+            "nature",
+            "details",
+            "feedback_due",
+            "created_at",
+        },
+        foreign_keys=[
+            ("contact_id", "contacts", "id"),
+            ("child_id", "children", "id"),
+            ("recorded_by", "staff", "id"),
+        ],
+    )
+    # Families' views at the door: one short question at a time. Answers carry no person;
+    # who was asked is kept apart, only so nobody is asked twice.
+    db["questions"].create(
+        {
+            "id": int,
+            "text": str,
+            "answers": str,  # JSON list of 2-5 answers
+            "translations": str,  # JSON {language: {"text": ..., "answers": [...]}}
+            "ends_on": str,
+            "created_by": int,
+            "created_at": str,
+            "closed_at": str,
+        },
+        pk="id",
+        not_null={"text", "answers", "ends_on", "created_at"},
+        foreign_keys=[("created_by", "staff", "id")],
+    )
+    db["question_answers"].create(
+        {"id": int, "question_id": int, "answer_index": int},
+        pk="id",
+        not_null={"question_id", "answer_index"},
+        foreign_keys=[("question_id", "questions", "id")],
+    )
+    db["question_answers"].create_index(["question_id"])
+    db["questions_asked"].create(
+        {"question_id": int, "contact_id": int},
+        pk=("question_id", "contact_id"),
+        foreign_keys=[("question_id", "questions", "id"), ("contact_id", "contacts", "id")],
+    )
+    # Contact details confirmed once a term by the adult themselves.
+    db["contacts"].add_column("phone_confirmed_on", str)
+    db["contacts"].add_column("details_update_requested_on", str)
+
+
 def apply(db: Database) -> None:
     from doorbook.db import _write_lock
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, events, settings
+from doorbook import audit, clock, credentials, details_check, events, settings
 from doorbook.db import insert, update, write
 from doorbook.importer import new_reference_code
 
@@ -173,7 +173,12 @@ def save_contact(
             contact_id,
             f"There is already a contact called {values['name']}.",
         )
-        return _save(db, "contacts", contact_id, values, actor, "contact")
+        before = db.execute("SELECT phone FROM contacts WHERE id = ?", [contact_id]).fetchone()
+        saved = _save(db, "contacts", contact_id, values, actor, "contact")
+        if before is not None and "phone" in values and before[0] != values["phone"]:
+            # Staff took the new number from the adult: confirmed today, off the office's list.
+            details_check.updated_by_staff(db, actor, saved)
+        return saved
 
 
 def link(

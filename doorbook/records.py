@@ -14,7 +14,7 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from doorbook import absences, audit, clock, dashboard, settings, supervision
+from doorbook import absences, audit, clock, complaints, dashboard, settings, supervision
 from doorbook.db import insert, update, write
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by Excel.
@@ -496,6 +496,7 @@ class PurgePlan:
     register_entries: list[int] = field(default_factory=list)
     children_anonymised: list[int] = field(default_factory=list)
     alerts: list[int] = field(default_factory=list)
+    complaints: list[int] = field(default_factory=list)
     audit_entries: int = 0
 
     def describe(self) -> str:
@@ -503,7 +504,8 @@ class PurgePlan:
             f"{len(self.visits)} visits (and their visitors' details), "
             f"{len(self.register_entries)} register entries, "
             f"{len(self.children_anonymised)} children who left long ago anonymised, "
-            f"{len(self.alerts)} alerts, {self.audit_entries} audit entries; "
+            f"{len(self.alerts)} alerts, {len(self.complaints)} complaints closed long ago, "
+            f"{self.audit_entries} audit entries; "
             f"{self.kept_for_child_protection} visits kept for a child protection plan"
         )
 
@@ -547,6 +549,7 @@ def plan_purge(db: Database, today: date | None = None) -> PurgePlan:
     plan.alerts = [
         r[0] for r in db.execute("SELECT id FROM alerts WHERE raised_at < ?", [alert_cutoff])
     ]
+    plan.complaints = complaints.past_retention(db, today)
     audit_cutoff = f"{_years_ago(db, 'retention_audit_years', today).isoformat()} 00:00:00.000000"
     plan.audit_entries = db.execute(
         "SELECT count(*) FROM audit_log WHERE at < ?", [audit_cutoff]
@@ -583,6 +586,8 @@ def purge(db: Database, actor: audit.Actor, today: date | None = None) -> PurgeP
             db.execute("DELETE FROM child_contacts WHERE child_id = ?", [child_id])
         for alert_id in plan.alerts:
             db.execute("DELETE FROM alerts WHERE id = ?", [alert_id])
+        for complaint_id in plan.complaints:
+            db.execute("DELETE FROM complaints WHERE id = ?", [complaint_id])
         audit_cutoff = (
             f"{_years_ago(db, 'retention_audit_years', today).isoformat()} 00:00:00.000000"
         )

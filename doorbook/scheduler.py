@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from doorbook import absences, alerts, records, settings, uncollected
+from doorbook import absences, alerts, complaints, records, settings, uncollected
 from doorbook.db import db_path, open_db
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ class Scheduler:
         try:
             uncollected.check(db)
             absences.check(db)
+            complaints.check_deadlines(db)
             records.end_of_day_export(db)
             repeat = settings.get_int(db, "alert_repeat_seconds")
             if alerts.unacknowledged_count(db) and wall.monotonic() - self.last_chime >= repeat:

@@ -261,7 +261,11 @@ def family_action(action: str):
             results = register.sign_out(db, interaction.person, chosen, kiosk=g.kiosk)
         if any(r.outcome in ("refused", "not_theirs") for r in results):
             return screen("kiosk/_please_wait.html"), True
-        return screen("kiosk/_done.html", results=results, action=action), True
+        from kiosk.voice import ask_after  # (kiosk.voice builds on this module)
+
+        return screen(
+            "kiosk/_done.html", results=results, action=action, ask=ask_after(interaction)
+        ), True
 
     return act_once(
         interaction,
