@@ -406,7 +406,7 @@ SETTINGS: list[Setting] = [
     Setting(
         "complaint_reminder_days",
         "2",
-        "Remind the manager before a complaint's deadline",
+        "Remind the manager before each complaint deadline",
         help="An alert this many days before each deadline (and another if it is missed).",
         kind="whole",
         section="Families",
