@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_time, get_locale
 from flask_wtf.csrf import CSRFError
 
@@ -53,6 +54,13 @@ def local_date(stored: str | None) -> str:
     return format_date(clock.local(stored, g.timezone).date(), format="medium")
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie (CSRF token, kiosk interaction), Secure over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return request.is_secure or super().get_cookie_secure(app)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -79,13 +87,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
-    if os.environ.get("DOORBOOK_BEHIND_PROXY") == "1" or app.config.get("BEHIND_PROXY"):
-        # Caddy in front (see deploy/): trust its X-Forwarded-For and -Proto, one hop only,
-        # so the office PC is seen as itself, not as the Pi, and cookies can be Secure.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-
+    # Behind Caddy, `doorbook serve` (waitress) believes X-Forwarded-For and -Proto from the
+    # proxy's address only (doorbook/proxy.py): no ProxyFix here, which would believe anyone.
+    app.session_interface = SessionInterface()
     database.init_app(app)
     from doorbook import signals
 
@@ -113,17 +117,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_health(app: Flask) -> None:
+    from doorbook import health
     from doorbook.migrations import schema_version
 
     @app.get("/healthz")
     def healthz():
         try:
             db = database.get_db()
-            db.execute("SELECT 1").fetchone()
             version = schema_version(db)
+            problem = health.write_problem(db, app.config["DATA_DIR"])
         except Exception:  # any failure to answer means "not healthy"
             app.logger.exception("health check failed")
-            return jsonify(status="unavailable"), 503
+            return jsonify(status="unavailable", reason="the database does not answer"), 503
+        if problem:
+            return jsonify(status="unavailable", reason=problem, schema=version), 503
         return jsonify(status="ok", schema=version)
 
 
@@ -185,7 +192,9 @@ def _register_headers(app: Flask) -> None:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: over HTTPS, Flask-WTF's CSRF check requires a Referer
+        # from this site (every form behind Caddy failed without one); other sites get none.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.blueprint in ("kiosk", "admin") or response.mimetype == "text/html":
             response.headers["Cache-Control"] = "no-store"
         return answers.mark(response)

@@ -105,6 +105,47 @@ def raise_alert(
     return alert_id
 
 
+def raise_or_count(
+    db: Database,
+    kind: str,
+    message: str | None,
+    *,
+    repeat_key: str,
+    within_seconds: int,
+    **fields: Any,
+) -> int:
+    """An alert for something that can happen again and again (wrong tries at the door).
+
+    The first time raises the alert (with its chime and LED); each repeat while it is open and
+    the last try was within ``within_seconds`` adds one to its ``attempts`` and, given a
+    ``message``, replaces its message: one alert that counts the tries, not one each.
+    """
+    since = clock.stamp(clock.now() - timedelta(seconds=within_seconds))
+    now = clock.stamp()
+    with write(db):
+        row = db.execute(
+            "SELECT id, COALESCE(attempts, 1) FROM alerts WHERE repeat_key = ? "
+            "AND resolved_at IS NULL AND COALESCE(last_attempt_at, raised_at) > ? "
+            "ORDER BY id DESC LIMIT 1",
+            [repeat_key, since],
+        ).fetchone()
+        if row is not None:
+            values: dict[str, Any] = {"attempts": row[1] + 1, "last_attempt_at": now}
+            if message:
+                values["message"] = message
+            update(db, "alerts", row[0], values)
+            events.changed(db, "alerts")
+            return row[0]
+        alert_id = raise_alert(db, kind, message or KINDS[kind].title, **fields)
+        update(
+            db,
+            "alerts",
+            alert_id,
+            {"repeat_key": repeat_key, "attempts": 1, "last_attempt_at": now},
+        )
+    return alert_id
+
+
 def _notify(alert_id: int, kind: str) -> None:
     for listener in list(_listeners):
         try:

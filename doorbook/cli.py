@@ -179,10 +179,25 @@ def _describe(counts: dict[str, int]) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=SERVER_THREADS, show_default=True, type=click.IntRange(4, 256))
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    help="Believe X-Forwarded-For/-Proto only from this address (default: 127.0.0.1 when "
+    "DOORBOOK_BEHIND_PROXY=1, or $DOORBOOK_TRUSTED_PROXY; otherwise from no one).",
+)
 @with_appcontext
-def serve_command(host: str, port: int, threads: int) -> None:
+def serve_command(host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
     """Serve the kiosk and the admin panel with waitress (one process)."""
     import waitress
+
+    from doorbook import proxy
+
+    try:
+        proxy_options = proxy.waitress_options(
+            trusted_proxy or proxy.trusted_proxy_from_environment()
+        )
+    except proxy.ProxyProblem as problem:
+        raise click.BadParameter(str(problem), param_hint="--trusted-proxy") from None
 
     try:
         loopback = ipaddress.ip_address(host).is_loopback
@@ -203,7 +218,9 @@ def serve_command(host: str, port: int, threads: int) -> None:
     app.config["SERVER_THREADS"] = threads  # the event streams' cap follows the threads
     background = scheduler.start(app)
     try:
-        waitress.serve(app, host=host, port=port, **serving.waitress_options(threads))
+        waitress.serve(
+            app, host=host, port=port, **serving.waitress_options(threads), **proxy_options
+        )
     finally:
         background.stop()
         wiring = app.extensions.get("signal_wiring")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import alerts, audit, clock, credentials, events, settings
-from doorbook.db import update, write
+from doorbook import alerts, audit, clock, credentials, events, settings, tries
+from doorbook.db import insert, update, write
 
 
 @dataclass(frozen=True)
@@ -74,51 +74,132 @@ class OneOffOutcome:
 
     waiting_for_id: bool  # the kiosk says "please show photo ID"; otherwise "please wait"
     one_off_collection_id: int | None = None
+    wait_seconds: int = 0  # too many wrong tries: refused without checking, for this long
+
+    @property
+    def locked(self) -> bool:
+        return self.wait_seconds > 0
+
+
+def collector_lockout_seconds(db: Database, kiosk: str, child_ids: list[int]) -> int:
+    """How long the emergency-collector path stays shut at this kiosk, or for these children's
+    family (from any kiosk); 0 if it is open."""
+    limit = settings.get_int(db, "collector_attempts")
+    window = settings.get_int(db, "collector_lockout_seconds")
+    waits = [
+        tries.wait_seconds(
+            db, "collector_failures", "kiosk = ?", [kiosk], limit=limit, window=window
+        )
+    ]
+    if child_ids:
+        marks = ", ".join("?" * len(child_ids))
+        waits.append(
+            tries.wait_seconds(
+                db,
+                "collector_failures",
+                f"child_id IN ({marks})",
+                child_ids,
+                limit=limit,
+                window=window,
+            )
+        )
+    return max(waits)
+
+
+def _refused(
+    db: Database,
+    actor: audit.Actor,
+    kiosk: str,
+    message: str | None,
+    child_id: int | None,
+    reason: str,
+) -> None:
+    """A refused collector try: audited, and counted on one alert per kiosk while they go on."""
+    alerts.raise_or_count(
+        db,
+        "collection_refused",
+        message,
+        repeat_key=f"collector:{kiosk}",
+        within_seconds=settings.get_int(db, "collector_lockout_seconds"),
+        kiosk=kiosk,
+        child_id=child_id,
+    )
+    audit.record(db, actor, "collection_refused", child_id=child_id, reason=reason)
 
 
 def collector_at_door(db: Database, name: str, password: str, *, kiosk: str) -> OneOffOutcome:
     """Journey 3: a named one-off collector gives the family's collection password.
 
-    The kiosk's answer never says which part was wrong, nor whether a child exists.
+    The kiosk's answer never says which part was wrong, nor whether a child exists. Wrong
+    tries are limited per kiosk and per family; the check of the limit and the count of the
+    try are one serialised write, so tries sent all at once get no more guesses.
     """
     tz = settings.timezone(db)
     today = clock.today(tz).isoformat()
     actor = audit.Actor("visitor", name=name, kiosk=kiosk)
 
-    for barred in db.query(
-        "SELECT np.*, c.first_name, c.last_name FROM not_permitted np "
-        "JOIN children c ON c.id = np.child_id WHERE np.removed_at IS NULL"
-    ):
-        if same_name(barred["name"], name):
-            with write(db):
-                alerts.raise_alert(
-                    db,
-                    "not_permitted_at_door",
-                    f"{barred['name']}, who is NOT PERMITTED to collect "
-                    f"{barred['first_name']} {barred['last_name']}, has given their name at the "
-                    f"{kiosk} kiosk. Reason on file: {barred['reason'] or 'none given'}.",
-                    kiosk=kiosk,
-                    child_id=barred["child_id"],
+    with write(db):
+        barred = next(
+            (
+                row
+                for row in db.query(
+                    "SELECT np.*, c.first_name, c.last_name FROM not_permitted np "
+                    "JOIN children c ON c.id = np.child_id WHERE np.removed_at IS NULL"
                 )
-                audit.record(
-                    db,
-                    actor,
-                    "collection_refused",
-                    child_id=barred["child_id"],
-                    reason="on the not-permitted list",
-                )
-            return OneOffOutcome(waiting_for_id=False)
-
-    candidates = [
-        row
-        for row in db.query(
-            "SELECT o.*, c.collection_password_hash FROM one_off_collections o "
-            "JOIN children c ON c.id = o.child_id "
-            "WHERE o.day = ? AND o.cancelled_at IS NULL AND o.id_checked_at IS NULL",
-            [today],
+                if same_name(row["name"], name)
+            ),
+            None,
         )
-        if same_name(row["collector_name"], name)
-    ]
+        candidates = [
+            row
+            for row in db.query(
+                "SELECT o.*, c.collection_password_hash FROM one_off_collections o "
+                "JOIN children c ON c.id = o.child_id "
+                "WHERE o.day = ? AND o.cancelled_at IS NULL AND o.id_checked_at IS NULL",
+                [today],
+            )
+            if same_name(row["collector_name"], name)
+        ]
+        family = sorted({row["child_id"] for row in candidates})
+        wait = collector_lockout_seconds(db, kiosk, family)
+        if barred:
+            # Always told, locked or not: the most serious alert, one per person and kiosk
+            # however often they try.
+            alerts.raise_or_count(
+                db,
+                "not_permitted_at_door",
+                f"{barred['name']}, who is NOT PERMITTED to collect "
+                f"{barred['first_name']} {barred['last_name']}, has given their name at the "
+                f"{kiosk} kiosk. Reason on file: {barred['reason'] or 'none given'}.",
+                repeat_key=f"not_permitted:{kiosk}:{barred['id']}",
+                within_seconds=settings.get_int(db, "collector_lockout_seconds"),
+                kiosk=kiosk,
+                child_id=barred["child_id"],
+            )
+            audit.record(
+                db,
+                actor,
+                "collection_refused",
+                child_id=barred["child_id"],
+                reason="on the not-permitted list",
+            )
+            if not wait:
+                _count_failure(db, kiosk, [barred["child_id"]])
+            return OneOffOutcome(waiting_for_id=False, wait_seconds=wait)
+        if wait:
+            _refused(
+                db,
+                actor,
+                kiosk,
+                None,
+                family[0] if family else None,
+                "too many wrong tries: refused without checking",
+            )
+            return OneOffOutcome(waiting_for_id=False, wait_seconds=wait)
+        # Counted before the password is checked (slowly, outside the lock); a right
+        # password takes its try back.
+        failure_id = _count_failure(db, kiosk, family)
+
     match = next(
         (
             row
@@ -136,25 +217,26 @@ def collector_at_door(db: Database, name: str, password: str, *, kiosk: str) -> 
             else "the name is not a one-off collector arranged for today"
         )
         with write(db):
-            alerts.raise_alert(
-                db,
-                "collection_refused",
-                f"Someone giving the name {name!r} asked to collect a child at the {kiosk} "
-                f"kiosk: {reason}.",
-                kiosk=kiosk,
-                child_id=candidates[0]["child_id"] if candidates else None,
+            wait = collector_lockout_seconds(db, kiosk, family)
+            locked = (
+                f" Too many wrong tries: the kiosk refuses collectors for {wait} seconds."
+                if wait
+                else ""
             )
-            audit.record(
+            _refused(
                 db,
                 actor,
-                "collection_refused",
-                child_id=candidates[0]["child_id"] if candidates else None,
-                reason=reason,
+                kiosk,
+                f"Someone giving the name {name!r} asked to collect a child at the {kiosk} "
+                f"kiosk: {reason}.{locked}",
+                family[0] if family else None,
+                reason,
             )
-        return OneOffOutcome(waiting_for_id=False)
+        return OneOffOutcome(waiting_for_id=False, wait_seconds=wait)
 
     child = child_name(db, match["child_id"])
     with write(db):
+        db.execute("DELETE FROM collector_failures WHERE id = ?", [failure_id])
         alerts.raise_alert(
             db,
             "one_off_waiting",
@@ -177,6 +259,14 @@ def collector_at_door(db: Database, name: str, password: str, *, kiosk: str) -> 
             reason="name and family password match today's arrangement; photo ID to be seen",
         )
     return OneOffOutcome(waiting_for_id=True, one_off_collection_id=match["id"])
+
+
+def _count_failure(db: Database, kiosk: str, family: list[int]) -> int:
+    return insert(
+        db,
+        "collector_failures",
+        {"kiosk": kiosk, "child_id": family[0] if family else None, "at": clock.stamp()},
+    )
 
 
 class CollectionProblem(ValueError):

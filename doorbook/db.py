@@ -24,6 +24,35 @@ BUSY_TIMEOUT_MS = 5000
 # One lock for every write in this process: the kiosk, the panel, the CLI, GPIO callbacks.
 _write_lock = threading.RLock()
 
+# SQLite's answers that mean "this database cannot be written" (disk full, I/O error,
+# read-only, cannot open); /healthz reports the last one until a write succeeds again.
+_CANNOT_WRITE = {13, 10, 8, 14}
+_write_failures: dict[str, tuple[str, str]] = {}  # database file -> (when, what)
+
+
+def _database_file(db: Database) -> str:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] if row else ""
+
+
+def _note_write(db: Database, error: BaseException | None) -> None:
+    if error is None:
+        if _write_failures:
+            _write_failures.pop(_database_file(db), None)
+    elif isinstance(error, sqlite3.Error) and (
+        (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF in _CANNOT_WRITE
+    ):
+        from datetime import UTC, datetime
+
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        _write_failures[_database_file(db)] = (when, str(error))
+
+
+def last_write_failure(db: Database) -> tuple[str, str] | None:
+    """(when, what) of the last write that failed for want of disk or permission, if no
+    write has succeeded since."""
+    return _write_failures.get(_database_file(db)) if _write_failures else None
+
 
 class DatabaseSetupError(RuntimeError):
     """The database file could not be opened with the settings Doorbook relies on."""
@@ -63,13 +92,19 @@ def write(db: Database) -> Iterator[Database]:
         db._after_commit = []  # type: ignore[attr-defined]
         try:
             yield db
-        except BaseException:
+        except BaseException as error:
+            _note_write(db, error)
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             db._after_commit = []  # type: ignore[attr-defined]
             raise
         else:
-            db.conn.execute("COMMIT")
+            try:
+                db.conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                _note_write(db, error)
+                raise
+            _note_write(db, None)
     callbacks, db._after_commit = db._after_commit, []  # type: ignore[attr-defined]
     for callback in callbacks:
         callback()

@@ -14,6 +14,10 @@ from doorbook.db import insert, update, write
 from doorbook.importer import REFERENCE_ALPHABET
 
 ENROL_MINUTES = 15
+# An enrolled kiosk's token lasts while the device is used: each day it is seen starts its
+# 90 days again (the cookie too); a tablet left in a drawer over a summer holiday still works,
+# one lost or stolen and never used here stops by itself. Revoking stops it at once.
+DEVICE_IDLE_DAYS = 90
 
 
 class KioskProblem(ValueError):
@@ -78,6 +82,7 @@ def complete_enrolment(db: Database, code: str) -> tuple[str, str] | None:
                 "token_lookup": credentials.token_lookup(token),
                 "enrol_code_lookup": None,
                 "enrolled_at": clock.stamp(),
+                "last_seen_at": clock.stamp(),
             },
         )
         audit.record(
@@ -90,16 +95,40 @@ def complete_enrolment(db: Database, code: str) -> tuple[str, str] | None:
     return row[1], token
 
 
-def device_name(db: Database, token: str | None) -> str | None:
-    """The enrolled kiosk this device token belongs to, if it is still enrolled."""
+@dataclass(frozen=True)
+class Device:
+    id: int
+    name: str
+    last_seen_at: str
+
+
+def device(db: Database, token: str | None) -> Device | None:
+    """The enrolled kiosk this device token belongs to, if still enrolled and recently used."""
     if not token or not token.startswith("kiosk_") or len(token) > 100:
         return None
+    since = clock.stamp(clock.now() - timedelta(days=DEVICE_IDLE_DAYS))
     row = db.execute(
-        "SELECT name FROM kiosk_devices WHERE token_lookup = ? AND enrolled_at IS NOT NULL "
-        "AND revoked_at IS NULL",
-        [credentials.token_lookup(token)],
+        "SELECT id, name, COALESCE(last_seen_at, enrolled_at) FROM kiosk_devices "
+        "WHERE token_lookup = ? AND enrolled_at IS NOT NULL AND revoked_at IS NULL "
+        "AND COALESCE(last_seen_at, enrolled_at) > ?",
+        [credentials.token_lookup(token), since],
     ).fetchone()
-    return row[0] if row else None
+    return Device(*row) if row else None
+
+
+def device_name(db: Database, token: str | None) -> str | None:
+    found = device(db, token)
+    return found.name if found else None
+
+
+def seen(db: Database, found: Device) -> bool:
+    """Note that an enrolled kiosk is in use, at most once a day (a write); True when noted,
+    so its cookie's lifetime can start again too."""
+    if clock.parse(found.last_seen_at) > clock.now() - timedelta(days=1):
+        return False
+    with write(db):
+        update(db, "kiosk_devices", found.id, {"last_seen_at": clock.stamp()})
+    return True
 
 
 def revoke(db: Database, device_id: int, actor: audit.Actor) -> None:

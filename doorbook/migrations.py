@@ -707,6 +707,23 @@ def m021_families_voice(db: Database) -> None:
     db["contacts"].add_column("details_update_requested_on", str)
 
 
+@migrations()
+def m012_wrong_tries_limited_and_counted(db: Database) -> None:
+    # Wrong "collecting for a family" tries are limited like PINs: per kiosk and per family.
+    db["collector_failures"].create(
+        {"id": int, "kiosk": str, "child_id": int, "at": str}, pk="id", not_null={"kiosk", "at"}
+    )
+    db["collector_failures"].create_index(["kiosk", "at"])
+    db["collector_failures"].create_index(["child_id", "at"])
+    # Repeated refusals add to one open alert, which counts them, instead of one alert each.
+    db["alerts"].add_column("repeat_key", str)
+    db["alerts"].add_column("attempts", int)
+    db["alerts"].add_column("last_attempt_at", str)
+    db.execute("CREATE INDEX idx_alerts_repeat ON alerts(repeat_key) WHERE repeat_key IS NOT NULL")
+    # An enrolled kiosk's token stops working by itself after a long time unused.
+    db["kiosk_devices"].add_column("last_seen_at", str)
+
+
 def apply(db: Database) -> None:
     from doorbook.db import _write_lock
 

@@ -263,6 +263,28 @@ SETTINGS: list[Setting] = [
         unit="seconds",
     ),
     Setting(
+        "collector_attempts",
+        "5",
+        "Wrong collector tries allowed",
+        help="More wrong names or family passwords than this (at one kiosk, or for one "
+        "family) shut the ‘I’m collecting for a family’ path for a while.",
+        kind="whole",
+        section="The kiosk",
+        minimum=3,
+        maximum=20,
+    ),
+    Setting(
+        "collector_lockout_seconds",
+        "300",
+        "Collector lock-out",
+        help="How long that path stays shut; the wrong tries are counted over this time.",
+        kind="whole",
+        section="The kiosk",
+        minimum=60,
+        maximum=3600,
+        unit="seconds",
+    ),
+    Setting(
         "badge_paper",
         "62mm",
         "Badge paper",

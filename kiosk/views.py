@@ -3,7 +3,10 @@ stays at / so that nothing personal is ever in a URL and the back button leads n
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
 from doorbook import alerts, answers, collection, register, settings, staff_register, text
@@ -11,7 +14,7 @@ from doorbook.db import get_db
 from doorbook.extensions import htmx
 from doorbook.identify import identify
 from doorbook.languages import DEFAULT, LANGUAGES
-from kiosk import bp
+from kiosk import bp, device
 from kiosk.device import kiosk_name
 from kiosk.state import Interaction, Interactions
 
@@ -47,6 +50,11 @@ def only_kiosks():
     interaction = current()
     person_language = interaction.person.language if interaction and interaction.person else None
     g.language = person_language or session.get("kiosk_language", DEFAULT)
+
+
+@bp.after_request
+def renew_device_cookie(response):
+    return device.renew_device_cookie(response)
 
 
 @bp.errorhandler(403)
@@ -94,6 +102,12 @@ def screen(template: str, status: int = 200, **context):
     else:
         body = render_template("kiosk/page.html", screen_template=template, **context)
     return body, status, VARY
+
+
+def too_many_tries(seconds: int) -> str:
+    """The lock-out, said plainly with the time left ("45 seconds", "5 minutes")."""
+    left = format_timedelta(timedelta(seconds=seconds), threshold=2)
+    return _("Too many tries. Please wait %(time)s, or ask a member of staff.", time=left)
 
 
 def start_again():
@@ -167,11 +181,7 @@ def identify_person(journey: str):
         db, request.form.get("credential", "")[:300], kiosk=g.kiosk, kind=JOURNEYS[journey]
     )
     if outcome.locked:
-        return identify_screen(
-            journey,
-            _("Too many tries. Please wait a minute and try again, or call a member of staff."),
-            status=429,
-        )
+        return identify_screen(journey, too_many_tries(outcome.wait_seconds), status=429)
     if not outcome.recognised:
         return identify_screen(
             journey, _("That PIN or card was not recognised. Please try again."), status=200
@@ -311,6 +321,12 @@ def collecting_submit():
         }
         return screen("kiosk/_collecting.html", status=200, errors=errors, values={"name": name})
     outcome = collection.collector_at_door(get_db(), name, password, kiosk=g.kiosk)
+    if outcome.locked:
+        return screen(
+            "kiosk/_too_many_tries.html",
+            status=429,
+            message=too_many_tries(outcome.wait_seconds),
+        )
     if outcome.waiting_for_id:
         return screen("kiosk/_show_id.html")
     return screen("kiosk/_please_wait.html")
@@ -359,33 +375,37 @@ def staff_roll_call():
 # ---- Enrolling another device as a kiosk (the manager starts it in the panel) ----
 
 
+def enrol_page(error: str | None = None, status: int = 200):
+    if not request.is_secure and not device.is_loopback(request):
+        # The device token is a credential: never over plain HTTP on the setting's Wi-Fi.
+        error, status = (
+            "Open this page over HTTPS (https://" + request.host + "/enrol) to enrol this device.",
+            400,
+        )
+    return render_template("enrol.html", error=error), status
+
+
 @bp.get("/enrol")
 def enrol():
     g.language = DEFAULT
-    return render_template("enrol.html", error=None)
+    return enrol_page()
 
 
 @bp.post("/enrol")
 def enrol_submit():
     from doorbook import kiosks
-    from kiosk.device import COOKIE
 
     g.language = DEFAULT
+    if not request.is_secure and not device.is_loopback(request):
+        return enrol_page()
     done = kiosks.complete_enrolment(get_db(), request.form.get("code", ""))
     if done is None:
-        return render_template(
-            "enrol.html",
-            error="That code is not right, or has expired (codes last 15 minutes). "
+        return enrol_page(
+            "That code is not right, or has expired (codes last 15 minutes). "
             "Ask the manager for a new one.",
-        ), 400
-    name, token = done
+            400,
+        )
+    _name, token = done
     response = redirect(url_for("kiosk.home"))
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=10 * 365 * 24 * 3600,
-        httponly=True,
-        samesite="Strict",
-        secure=request.is_secure,
-    )
+    device.set_device_cookie(response, token)
     return response

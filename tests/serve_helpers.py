@@ -1,0 +1,142 @@
+"""`doorbook serve` itself, as a subprocess on a free loopback port, and a plain HTTP client:
+what the deployed server decides (proxy headers, cookies, limits) is tested through waitress,
+never through Flask's test client."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+from urllib.parse import urlencode
+
+BIN = Path(sys.executable).parent
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: Message
+    text: str
+
+    def cookies(self) -> list[str]:
+        return self.headers.get_all("Set-Cookie") or []
+
+    def cookie(self, name: str) -> str | None:
+        return next((c for c in self.cookies() if c.startswith(f"{name}=")), None)
+
+
+class Served:
+    """`doorbook --data DATA serve --port P [ARGS]`, started and always stopped."""
+
+    def __init__(self, data: Path, *args: str, env: dict | None = None, host="127.0.0.1"):
+        self.data, self.host, self.port = data, host, free_port(host)
+        self.log = data.parent / f"serve-{self.port}.log"
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("DOORBOOK_")} | (
+            env or {}
+        )
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [BIN / "doorbook", "--data", str(data), "serve", "--host", host]
+                + ["--port", str(self.port), *args],
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def __enter__(self) -> Served:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"doorbook serve exited: {self.log.read_text()}")
+            try:
+                self.request("GET", "/healthz")
+                return self
+            except OSError:
+                time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError("doorbook serve did not answer within 30 s")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict | None = None,
+        form: dict | None = None,
+        source: str | None = None,
+    ) -> Answer:
+        """One request on a connection of its own, from ``source`` (a loopback address)."""
+        conn = http.client.HTTPConnection(
+            self.host, self.port, timeout=30, source_address=(source, 0) if source else None
+        )
+        try:
+            body = None
+            headers = dict(headers or {})
+            if form is not None:
+                body = urlencode(form, doseq=True)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            return Answer(response.status, response.msg, response.read().decode())
+        finally:
+            conn.close()
+
+
+@dataclass
+class Browser:
+    """A client's cookies and the page's CSRF token, as a browser would keep them."""
+
+    served: Served
+    headers: dict = field(default_factory=dict)  # e.g. X-Forwarded-For (from Caddy)
+    source: str | None = None
+    cookies: dict = field(default_factory=dict)
+    csrf: str = ""
+
+    def request(
+        self, method: str, path: str, form: dict | None = None, headers: dict | None = None
+    ) -> Answer:
+        sent = {**self.headers, **(headers or {})}
+        if method == "POST" and sent.get("X-Forwarded-Proto") == "https":
+            # What a browser sends under Referrer-Policy: same-origin (CSRF checks it).
+            sent.setdefault("Referer", f"https://127.0.0.1:{self.served.port}/")
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if form is not None and self.csrf:
+            form = {"csrf_token": self.csrf, **form}
+        answer = self.served.request(method, path, headers=sent, form=form, source=self.source)
+        for cookie in answer.cookies():
+            name, _, rest = cookie.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        token = re.search(
+            r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": &#34;([^&]+)&#34;', answer.text
+        )
+        if token:
+            self.csrf = token.group(1) or token.group(2)
+        return answer
+
+    def get(self, path: str, headers: dict | None = None) -> Answer:
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path: str, form: dict | None = None, headers: dict | None = None) -> Answer:
+        return self.request("POST", path, form or {}, headers=headers)
