@@ -7,7 +7,7 @@ PORT    ?= 8000
 BIN      = $(VENV)/bin
 VENDOR   = static/vendor
 
-.PHONY: setup run test lint format clean-demo messages lock
+.PHONY: setup run test test-deploy lint format clean-demo messages lock
 
 CATALOGUES = $(wildcard translations/*/LC_MESSAGES/messages.po)
 
@@ -58,6 +58,14 @@ run: setup
 
 test: setup lint
 	$(BIN)/pytest
+
+# deploy/install.sh for real on a booted Debian 12 (systemd-nspawn), checked from inside; prints
+# the time to a serving kiosk and the exposure score. Needs root; see README, "The installer,
+# proven". The Debian root is cached in $(DEPLOY_CACHE) (about 3 GB).
+DEPLOY_CACHE ?= /var/cache/doorbook-test-deploy
+test-deploy:
+	@if [ "$$(id -u)" -eq 0 ]; then DEPLOY_CACHE=$(DEPLOY_CACHE) tests/booted/test-deploy.sh; \
+	else sudo DEPLOY_CACHE=$(DEPLOY_CACHE) tests/booted/test-deploy.sh; fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -39,7 +39,11 @@ def mode(path: Path) -> int:
 
 
 def test_every_script_passes_shellcheck():
-    scripts = [*DEPLOY.glob("*.sh"), PROJECT / ".ci" / "run"]
+    scripts = [
+        *DEPLOY.glob("*.sh"),
+        PROJECT / ".ci" / "run",
+        PROJECT / "tests/booted/test-deploy.sh",
+    ]
     result = subprocess.run(
         [tool("shellcheck"), *map(str, scripts)], capture_output=True, text=True
     )
@@ -92,8 +96,58 @@ def test_a_dry_run_changes_nothing(tmp_path):
     root = tmp_path / "root"
     result = install(root, "--dry-run")
     assert "would write: /etc/systemd/system/doorbook.service" in result.stdout
-    assert "would run: systemctl enable --now doorbook.service" in result.stdout
+    assert "would run: systemctl enable doorbook.service doorbook-backup.timer" in result.stdout
     assert not root.exists() or not any(root.rglob("*"))
+
+
+def refused(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER",)}
+    result = subprocess.run(
+        ["bash", str(DEPLOY / "install.sh"), "--dry-run", *args],
+        capture_output=True,
+        text=True,
+        env={**environment, **env},
+    )
+    assert result.returncode == 1 and result.stdout == "", result.stdout
+    return result
+
+
+def test_without_a_kiosk_user_it_says_to_give_one_and_does_nothing():
+    result = refused()
+    assert "Give it with --kiosk-user USER" in result.stderr
+
+
+def test_a_kiosk_user_that_does_not_exist_is_named_before_anything_is_done():
+    result = refused("--kiosk-user", "pi-who-is-not-here")
+    assert "there is no user 'pi-who-is-not-here'" in result.stderr
+    assert "--kiosk-user USER" in result.stderr
+
+
+def test_root_is_not_a_kiosk_user():
+    assert "--kiosk-user" in refused(SUDO_USER="root").stderr
+
+
+def test_an_unreadable_password_file_is_named():
+    # "nobody" exists on every Debian system; the password file is read before anything else.
+    result = refused("--kiosk-user", "nobody", "--manager-password-file", "/nonexistent/pw")
+    assert "cannot read the password file /nonexistent/pw" in result.stderr
+
+
+def test_the_dry_run_says_what_it_skips(tmp_path):
+    result = install(tmp_path / "root", "--dry-run")
+    assert "would run: runuser -u doorbook" in result.stdout
+    if not shutil.which("raspi-config"):
+        assert "skipped: screen blanking off: there is no raspi-config" in result.stdout
+
+
+def test_a_second_run_says_nothing_changed(tmp_path):
+    root = tmp_path / "root"
+    install(root)
+    again = install(root).stdout
+    assert "wrote:" not in again and "copied:" not in again
+    assert "unchanged: /opt/doorbook/app (the same files as last time)" in again
+    assert "unchanged: /etc/systemd/system/doorbook.service" in again
+    assert "kept: /etc/doorbook/doorbook.env" in again
 
 
 def test_systemd_accepts_every_unit(tmp_path):
