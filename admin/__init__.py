@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from admin import auth, live, records, reports, setup, views, voice  # noqa: E402,F401  (routes register on bp)
+from admin import (  # noqa: E402,F401  (routes register on bp)
+    auth,
+    live,
+    professionals,
+    records,
+    reports,
+    setup,
+    views,
+    voice,
+)

@@ -26,6 +26,7 @@ from doorbook import (
     clock,
     credentials,
     importer,
+    involvements,
     people,
     photos,
     qr,
@@ -719,6 +720,23 @@ def booking_create():
         "role": form.text("role", "their role", max_length=100),
         "purpose": form.text("purpose", "the purpose", required=False, max_length=500) or None,
     }
+    # The appropriate professional is contacted with the parents' permission: a visit to a
+    # child with no involvement with recorded consent goes ahead only with a reason.
+    involvement = (
+        involvements.consented_involvement(
+            get_db(), child[0], organisation[0] if organisation else None
+        )
+        if child
+        else None
+    )
+    no_consent_reason = None
+    if child and involvement is None:
+        no_consent_reason = form.text(
+            "no_consent_reason",
+            "the reason to go ahead without recorded consent",
+            max_length=500,
+            multiline=True,
+        )
     if not form.ok:
         return bookings_page(form, 400)
     booking = people.book_visit(
@@ -731,6 +749,8 @@ def booking_create():
             "child_id": child[0],
             "organisation_id": organisation[0] if organisation else None,
             "supervisor_id": supervisor[0] if supervisor else None,
+            "involvement_id": involvement["id"] if involvement else None,
+            "no_consent_reason": no_consent_reason,
         },
     )
     return redirect(url_for("admin.booking_invitation", booking_id=booking))

@@ -262,3 +262,24 @@ def unlock(db: Database, username: str, actor: audit.Actor) -> None:
     with write(db):
         db.execute("DELETE FROM login_failures WHERE username = ?", [username.casefold()])
         audit.record(db, actor, "login_unlocked", username=username)
+
+
+def confirm_own_password(db: Database, staff: StaffMember, password: str, *, why: str) -> bool:
+    """A signature: the member of staff types their own password again. Wrong tries count
+    towards the same per-account limit as logging in, and every try is audited."""
+    username = (staff.username or "").casefold()
+    row = db.execute(
+        "SELECT c.secret_hash FROM credentials c JOIN staff s ON s.id = c.staff_id "
+        "WHERE c.staff_id = ? AND c.kind = 'password' AND c.revoked_at IS NULL AND s.active = 1",
+        [staff.id],
+    ).fetchone()
+    if not username or not password or len(password) > 200 or _locked_until(db, username):
+        credentials.check_password(None, password or "")
+        ok = False
+    else:
+        ok = credentials.check_password(row[0] if row else None, password)
+    with write(db):
+        if not ok:
+            insert(db, "login_failures", {"username": username or "?", "at": clock.stamp()})
+        audit.record(db, staff.actor(), "signature_given" if ok else "signature_refused", what=why)
+    return ok

@@ -31,6 +31,7 @@ KINDS = {
         Kind("not_collected", 85, "Child not yet collected"),
         Kind("unsupervised_visit", 80, "Unsupervised agency visit"),
         Kind("not_arrived", 75, "Child expected and not arrived"),
+        Kind("visit_without_consent", 74, "Agency visit without the parents' recorded consent"),
         Kind("one_off_waiting", 70, "One-off collector waiting for an ID check"),
         Kind("pin_lockout", 60, "Kiosk PIN lock-out"),
         Kind("help_requested", 50, "Help requested at the kiosk"),

@@ -724,6 +724,161 @@ def m012_wrong_tries_limited_and_counted(db: Database) -> None:
     db["kiosk_devices"].add_column("last_seen_at", str)
 
 
+@migrations()
+def m020_working_with_professionals(db: Database) -> None:
+    # An agency's involvement with a child: why, and the parents' consent (or the DSL's
+    # reason it was not sought). Its stages follow; each stage leaves a "parents informed" task.
+    db["involvements"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "organisation_id": int,
+            "agency": str,
+            "professionals": str,
+            "purpose": str,
+            "consent": str,  # given | not_sought
+            "consent_given_by": str,
+            "consent_given_on": str,
+            "consent_how": str,  # written | verbal | in person
+            "not_sought_reason": str,
+            "not_sought_by": int,
+            "opened_at": str,
+            "opened_by": int,
+            "closed_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "agency", "purpose", "consent", "opened_at", "opened_by"},
+        foreign_keys=[
+            ("child_id", "children", "id"),
+            ("organisation_id", "organisations", "id"),
+            ("not_sought_by", "staff", "id"),
+            ("opened_by", "staff", "id"),
+        ],
+    )
+    db["involvements"].create_index(["child_id"])
+    db["involvement_stages"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "involvement_id": int,
+            "kind": str,  # referral | visit | report | review | closed
+            "happened_at": str,
+            "summary": str,
+            "visit_id": int,
+            "from_agency": str,  # a report: the agency's information, shared only with its consent
+            "recorded_by": int,
+            "recorded_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "kind", "happened_at", "summary", "recorded_at"},
+        foreign_keys=[
+            ("child_id", "children", "id"),
+            ("involvement_id", "involvements", "id"),
+            ("visit_id", "visits", "id"),
+            ("recorded_by", "staff", "id"),
+        ],
+    )
+    db["involvement_stages"].create_index(["child_id"])
+    db["involvement_stages"].create_index(["involvement_id"])
+    db.execute(
+        "CREATE UNIQUE INDEX idx_stages_one_per_visit ON involvement_stages(visit_id) "
+        "WHERE visit_id IS NOT NULL"
+    )
+    db["parents_informed"].create(
+        {
+            "id": int,
+            "stage_id": int,
+            "told_at": str,
+            "told_who": str,
+            "told_how": str,
+            "told_by": int,
+            "not_told_reason": str,  # the DSL's reason not to tell them
+            "recorded_by": int,
+            "recorded_at": str,
+        },
+        pk="id",
+        not_null={"stage_id", "recorded_by", "recorded_at"},
+        foreign_keys=[
+            ("stage_id", "involvement_stages", "id"),
+            ("told_by", "staff", "id"),
+            ("recorded_by", "staff", "id"),
+        ],
+    )
+    db["parents_informed"].create_index(["stage_id"], unique=True)
+    db["agency_share_consents"].create(
+        {
+            "id": int,
+            "stage_id": int,
+            "shared_with": str,
+            "given_by": str,
+            "given_on": str,
+            "recorded_by": int,
+            "recorded_at": str,
+        },
+        pk="id",
+        not_null={"stage_id", "shared_with", "given_by", "given_on", "recorded_by", "recorded_at"},
+        foreign_keys=[("stage_id", "involvement_stages", "id"), ("recorded_by", "staff", "id")],
+    )
+    db["concerns"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "seen_or_heard": str,
+            "happened_at": str,
+            "location": str,
+            "words_used": str,
+            "action_taken": str,
+            "corrects_id": int,
+            "written_by": int,
+            "written_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "seen_or_heard", "happened_at", "action_taken", "written_by"},
+        foreign_keys=[
+            ("child_id", "children", "id"),
+            ("corrects_id", "concerns", "id"),
+            ("written_by", "staff", "id"),
+        ],
+    )
+    db["concerns"].create_index(["child_id"])
+    db["concern_signatures"].create(
+        {
+            "id": int,
+            "concern_id": int,
+            "signed_as": str,  # author | countersignature
+            "staff_id": int,
+            "staff_name": str,
+            "signed_at": str,
+            "content_hash": str,  # SHA-256 of what was signed: a later change shows
+        },
+        pk="id",
+        not_null={"concern_id", "signed_as", "staff_id", "staff_name", "signed_at", "content_hash"},
+        foreign_keys=[("concern_id", "concerns", "id"), ("staff_id", "staff", "id")],
+    )
+    db["concern_signatures"].create_index(["concern_id", "signed_as"], unique=True)
+    # Signed records are never edited, only added to; a correction is a new, linked concern.
+    # Removal only by the retention purge, and never while the child has a protection plan.
+    for table, child in (
+        ("concerns", "OLD.child_id"),
+        ("concern_signatures", "(SELECT child_id FROM concerns WHERE id = OLD.concern_id)"),
+    ):
+        db.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'a signed concern is never edited: add a correction'); END"
+        )
+        db.execute(  # names from code
+            f"CREATE TRIGGER {table}_kept_for_child_protection BEFORE DELETE ON {table} "  # noqa: S608
+            f"WHEN (SELECT child_protection_plan FROM children WHERE id = {child}) = 1 "
+            "BEGIN SELECT RAISE(ABORT, 'kept while the child has a child protection plan'); END"
+        )
+    # Plain ALTER TABLE: a foreign key through sqlite-utils would rebuild these big tables.
+    for table in ("expected_visits", "visits"):
+        db.execute(
+            f"ALTER TABLE {table} ADD COLUMN involvement_id INTEGER REFERENCES involvements(id)"
+        )
+    db.execute("ALTER TABLE expected_visits ADD COLUMN no_consent_reason TEXT")
+
+
 def apply(db: Database) -> None:
     from doorbook.db import _write_lock
 

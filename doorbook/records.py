@@ -14,7 +14,16 @@ from datetime import date, time, timedelta
 
 from sqlite_utils import Database
 
-from doorbook import absences, audit, clock, complaints, dashboard, settings, supervision
+from doorbook import (
+    absences,
+    audit,
+    clock,
+    complaints,
+    dashboard,
+    safeguarding,
+    settings,
+    supervision,
+)
 from doorbook.db import insert, update, write
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by Excel.
@@ -498,6 +507,9 @@ class PurgePlan:
     alerts: list[int] = field(default_factory=list)
     complaints: list[int] = field(default_factory=list)
     audit_entries: int = 0
+    safeguarding: safeguarding.SafeguardingPurge = field(
+        default_factory=safeguarding.SafeguardingPurge
+    )
 
     def describe(self) -> str:
         return (
@@ -506,7 +518,8 @@ class PurgePlan:
             f"{len(self.children_anonymised)} children who left long ago anonymised, "
             f"{len(self.alerts)} alerts, {len(self.complaints)} complaints closed long ago, "
             f"{self.audit_entries} audit entries; "
-            f"{self.kept_for_child_protection} visits kept for a child protection plan"
+            f"{self.kept_for_child_protection} visits kept for a child protection plan; "
+            f"{self.safeguarding.describe()}"
         )
 
 
@@ -554,6 +567,9 @@ def plan_purge(db: Database, today: date | None = None) -> PurgePlan:
     plan.audit_entries = db.execute(
         "SELECT count(*) FROM audit_log WHERE at < ?", [audit_cutoff]
     ).fetchone()[0]
+    plan.safeguarding = safeguarding.plan_purge(
+        db, _years_ago(db, "retention_safeguarding_years_after_leaving", today)
+    )
     return plan
 
 
@@ -569,12 +585,18 @@ def purge(db: Database, actor: audit.Actor, today: date | None = None) -> PurgeP
             ).fetchone()[0]
             db.execute("UPDATE alerts SET visit_id = NULL WHERE visit_id = ?", [visit_id])
             db.execute("DELETE FROM supervision_periods WHERE visit_id = ?", [visit_id])
+            # A concern's chronology keeps the visit's stage (its summary names the visitor).
+            db.execute(
+                "UPDATE involvement_stages SET visit_id = NULL WHERE visit_id = ?", [visit_id]
+            )
             db.execute("DELETE FROM visits WHERE id = ?", [visit_id])
             if not db.execute("SELECT 1 FROM visits WHERE visitor_id = ?", [visitor]).fetchone():
                 db.execute("DELETE FROM visitors WHERE id = ?", [visitor])
         for entry in plan.register_entries:
             db.execute("DELETE FROM register_corrections WHERE attendance_id = ?", [entry])
             db.execute("DELETE FROM attendance WHERE id = ?", [entry])
+        for child_id in plan.safeguarding.children:
+            safeguarding.purge_child(db, child_id)
         for child_id in plan.children_anonymised:
             db.execute(
                 "UPDATE children SET first_name = 'Removed', last_name = ?, known_as = NULL, "

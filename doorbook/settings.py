@@ -403,6 +403,33 @@ SETTINGS: list[Setting] = [
         section="Absences",
     ),
     _retention("retention_complaint_years", "3", "Complaints kept after closing", 3),
+    # Working with other professionals: the parents are informed at every stage (a visit, a
+    # report, a review); concerns and involvements are kept long after the child leaves, and
+    # never purged while the child has a child protection plan.
+    Setting(
+        "parents_informed_within_hours",
+        "24",
+        "Tell the parents about each stage within",
+        help="After a visit, a report or a review, the task to tell the parents shows as "
+        "overdue after this long.",
+        kind="whole",
+        section="Working with other professionals",
+        minimum=1,
+        maximum=24 * 14,
+        unit="hours",
+    ),
+    Setting(
+        "retention_safeguarding_years_after_leaving",
+        "25",
+        "Concerns and involvements kept after leaving",
+        help="Safeguarding records are kept long after the child leaves (commonly until they "
+        "are 25); never purged while the child has a child protection plan. At least 6 years",
+        kind="whole",
+        section="Keeping records",
+        minimum=6,
+        maximum=75,
+        unit="years",
+    ),
     Setting(
         "complaint_acknowledge_days",
         "10",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, events, settings, supervision
+from doorbook import audit, clock, credentials, events, involvements, settings, supervision
 from doorbook.collection import same_name
 from doorbook.db import insert, update, write
 
@@ -201,6 +201,7 @@ def sign_in_invited(db: Database, expected_visit_id: int, *, kiosk: str) -> Sign
                 else "The booking names no supervisor."
             )
             supervision.alert_unsupervised(db, signed_in.visit_id, why, kiosk=kiosk)
+        involvements.visit_started(db, signed_in.visit_id)
     return signed_in
 
 
@@ -362,6 +363,7 @@ def link_child(db: Database, visit_id: int, child_id: int, actor: audit.Actor) -
             subject_id=visit_id,
             child_id=child_id,
         )
+        involvements.visit_started(db, visit_id)
         events.changed(db, "on-site")
 
 

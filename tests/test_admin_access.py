@@ -7,6 +7,7 @@ import pytest
 from doorbook import accounts, clock
 from tests.admin_helpers import DEPUTY, MANAGER, PRACTITIONER, give_login, log_in, staff_id
 from tests.kiosk_helpers import HX, text_of
+from tests.professionals_helpers import key_person_login
 
 
 @pytest.fixture
@@ -38,9 +39,21 @@ def test_every_admin_route_refuses_an_anonymous_request(demo_app, demo_client):
         assert htmx.status_code == 401 and htmx.headers["HX-Redirect"] == "/admin/login"
 
 
-def test_role_limits_hold_on_every_route(demo_app, demo_client, practitioner):
-    log_in(demo_client, PRACTITIONER)
-    limited = 0
+def safeguarding_records_of_child_1(db):
+    """A concern, an involvement and a stage (each number 1) about child 1, Amelia Hart,
+    whose key person is Aisha Begum: the records the need-to-know routes are about."""
+    from tests.professionals_helpers import AISHA, a_concern, a_referral_with_consent
+
+    aisha = key_person_login(db)
+    assert a_concern(db, aisha, AISHA[1], 1) == 1
+    assert a_referral_with_consent(db, aisha, 1, None) == 1
+    return aisha
+
+
+def test_role_limits_hold_on_every_route(demo_app, demo_client, demo_db, practitioner):
+    safeguarding_records_of_child_1(demo_db)
+    log_in(demo_client, PRACTITIONER)  # Sam Kowalski: not Amelia's key person
+    limited = need_to_know = 0
     for endpoint, method, url in admin_requests(demo_app):
         view = demo_app.view_functions[endpoint]
         roles = getattr(view, "allowed_roles", None)
@@ -50,10 +63,25 @@ def test_role_limits_hold_on_every_route(demo_app, demo_client, practitioner):
         if roles and "practitioner" not in roles:
             limited += 1
             assert response.status_code == 403, f"{method} {url} let a practitioner in"
+        elif getattr(view, "need_to_know", False):
+            need_to_know += 1
+            assert response.status_code == 403, f"{method} {url} is not need-to-know"
         else:
             assert response.status_code not in (401, 403), f"{method} {url}"
             assert "/login" not in response.headers.get("Location", ""), f"{method} {url}"
-    assert limited >= 1
+    assert limited >= 1 and need_to_know >= 8
+
+
+def test_the_childs_key_person_reaches_every_need_to_know_route(demo_app, demo_client, demo_db):
+    safeguarding_records_of_child_1(demo_db)
+    log_in(demo_client, ("aisha", "aisha's own password"))
+    reached = 0
+    for endpoint, method, url in admin_requests(demo_app):
+        if getattr(demo_app.view_functions[endpoint], "need_to_know", False):
+            response = demo_client.open(url, method=method, headers=HX)
+            assert response.status_code in (200, 302, 400, 409), f"{method} {url}"
+            reached += 1
+    assert reached >= 8
 
 
 def test_a_manager_logs_in_and_sees_the_dashboard(demo_client, demo_db):

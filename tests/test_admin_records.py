@@ -289,6 +289,7 @@ def test_a_booking_gets_a_printable_invitation_and_a_png(manager, demo_db):
             "child_id": child_id(demo_db, "Leo"),
             "day": clock.today().isoformat(),
             "time": "15:30",
+            "no_consent_reason": "Routine two-year check: the health visitor's own service",
         },
     )
     assert response.status_code == 302
