@@ -13,8 +13,9 @@ if [ -z "$browser" ]; then
 fi
 
 wait_for_doorbook() {
-  # No fixed sleep: ask /healthz until the server answers.
-  until curl --silent --fail --max-time 2 "$HEALTH" >/dev/null; do
+  # No fixed sleep: ask /healthz until the server answers. Any answer will do: a 503 (e.g.
+  # a full disk) still means the kiosk should show its page, which tells people what to do.
+  until curl --silent --max-time 2 --output /dev/null "$HEALTH"; do
     sleep 1
   done
 }
