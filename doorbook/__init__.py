@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import dates as babel_dates
 from flask import Flask, g, jsonify, request
-from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 
 from doorbook import db as database
@@ -16,6 +17,7 @@ from doorbook.extensions import babel, csrf, htmx
 from doorbook.languages import DEFAULT as DEFAULT_LANGUAGE
 from doorbook.languages import LANGUAGES
 from doorbook.secrets_files import CREDENTIAL_KEY_FILE, SECRET_KEY_FILE, read_or_create
+from doorbook.speed import KeptSignerSessionInterface
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = "instance"
@@ -32,29 +34,47 @@ def select_locale() -> str:
     return getattr(g, "language", None) or DEFAULT_LANGUAGE
 
 
+def _timezone() -> str:
+    if "timezone" not in g:
+        from doorbook import settings
+
+        g.timezone = settings.timezone(database.get_db())
+    return g.timezone
+
+
+@lru_cache(maxsize=4096)
+def _local_time(stored: str, tz: str, locale: str) -> str:
+    from doorbook import clock
+
+    at = clock.local(stored, tz).replace(tzinfo=None)
+    return babel_dates.format_time(at, format="short", locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _local_date(stored: str, tz: str, locale: str) -> str:
+    from doorbook import clock
+
+    return babel_dates.format_date(clock.local(stored, tz).date(), format="medium", locale=locale)
+
+
 def local_time(stored: str | None) -> str:
-    """A stored UTC time as the setting's local clock time, in the reader's locale."""
+    """A stored UTC time as the setting's local clock time, in the reader's locale.
+
+    Remembered per (time, zone, locale): formatting with babel costs more than the rest of a
+    kiosk screen, and the same few times are shown again and again."""
     if not stored:
         return ""
-    from doorbook import clock, settings
-
-    if "timezone" not in g:
-        g.timezone = settings.timezone(database.get_db())
-    return format_time(clock.local(stored, g.timezone).replace(tzinfo=None), format="short")
+    return _local_time(stored, _timezone(), str(get_locale()))
 
 
 def local_date(stored: str | None) -> str:
     """A stored UTC time as the setting's local date, in the reader's locale."""
     if not stored:
         return ""
-    from doorbook import clock, settings
-
-    if "timezone" not in g:
-        g.timezone = settings.timezone(database.get_db())
-    return format_date(clock.local(stored, g.timezone).date(), format="medium")
+    return _local_date(stored, _timezone(), str(get_locale()))
 
 
-class SessionInterface(SecureCookieSessionInterface):
+class SessionInterface(KeptSignerSessionInterface):
     """Flask's signed session cookie (CSRF token, kiosk interaction), Secure over HTTPS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
@@ -97,6 +117,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from doorbook import speed
+
+    speed.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
@@ -109,8 +132,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _register_health(app)
     if os.environ.get("DOORBOOK_BENCH_FLOOR") == "1":
-        # bench/kiosk_latency.py compares kiosk steps with this bare endpoint (the floor).
-        app.add_url_rule("/_floor", "floor", lambda: "ok")
+        # The benches compare kiosk steps with a bare endpoint (the floor), and meter CPU.
+        from doorbook import bench_meter
+
+        bench_meter.install(app)
     _register_errors(app)
     _register_headers(app)
     return app

@@ -504,8 +504,12 @@ _cache: dict[str, tuple[float, dict[str, str]]] = {}
 
 
 def _database_file(db: Database) -> str:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] if row else ""
+    # Asked once per handle: a handle never changes file, and settings are read often.
+    name = getattr(db, "_doorbook_file", None)
+    if name is None:
+        row = db.execute("PRAGMA database_list").fetchone()
+        name = db._doorbook_file = row[2] if row else ""  # type: ignore[attr-defined]
+    return name
 
 
 def all_settings(db: Database) -> dict[str, str]:
