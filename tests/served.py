@@ -13,5 +13,6 @@ for folder in (BENCH, BENCH / "faults"):
         sys.path.insert(0, str(folder))
 
 from common import Client, DemoServer  # noqa: E402
+from journeys import FAMILIES, Kiosk, journey  # noqa: E402
 
-__all__ = ["Client", "DemoServer"]
+__all__ = ["FAMILIES", "Client", "DemoServer", "Kiosk", "journey"]
