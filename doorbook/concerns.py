@@ -70,7 +70,7 @@ class Concern:
         if self.words_used:
             parts.append(f"Words used: “{self.words_used}”")
         parts.append(f"Action taken: {self.action_taken}")
-        return ". ".join(parts)
+        return " ".join(part if part.endswith((".", "!", "?")) else part + "." for part in parts)
 
     def signatures_line(self, tz: str) -> str:
         line = "; ".join(

@@ -8,7 +8,7 @@ child's involvement with that agency."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -74,8 +74,9 @@ class Involvement:
 
     def consent_line(self) -> str:
         if self.consent == "given":
+            given_on = date.fromisoformat(self.consent_given_on)
             return (
-                f"Consent given by {self.consent_given_by} on {self.consent_given_on} "
+                f"Consent given by {self.consent_given_by} on {given_on:%d %b %Y} "
                 f"({self.consent_how})"
             )
         return f"Consent not sought: {self.not_sought_reason} (DSL: {self.not_sought_by_name})"

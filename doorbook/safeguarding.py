@@ -78,6 +78,7 @@ class Entry:
     by: str
     third_party: str | None = None  # the agency whose information this is
     stage_id: int | None = None
+    rank: int = 1  # at the same time: an involvement before its referral
 
 
 def chronology(db: Database, child_id: int) -> list[Entry]:
@@ -98,20 +99,22 @@ def chronology(db: Database, child_id: int) -> list[Entry]:
             )
         )
     for involvement in involvements.for_child(db, child_id):
+        first = min([involvement.opened_at, *(s.happened_at for s in involvement.stages)])
         entries.append(
             Entry(
-                involvement.opened_at,
+                first,
                 "involvement",
                 f"Involvement: {involvement.agency}",
                 f"{involvement.purpose}. {involvement.consent_line()}",
                 involvement.opened_by_name,
+                rank=0,
             )
         )
         for stage in involvement.stages:
             entries.append(_stage_entry(stage, involvement.agency))
     for stage in involvements.stages_without_involvement(db, child_id):
         entries.append(_stage_entry(stage, None))
-    return sorted(entries, key=lambda e: e.at)
+    return sorted(entries, key=lambda e: (e.at, e.rank))
 
 
 def _stage_entry(stage, agency: str | None) -> Entry:
@@ -120,7 +123,7 @@ def _stage_entry(stage, agency: str | None) -> Entry:
         stage.kind,
         f"{stage.title}" + (f" ({agency})" if agency else ""),
         f"{stage.summary} — {stage.informed_line()}",
-        stage.recorded_by_name or "Doorbook",
+        stage.recorded_by_name or "signed in at the kiosk",
         third_party=stage.from_agency,
         stage_id=stage.id,
     )

@@ -116,6 +116,24 @@ def test_every_kiosk_screen_in_every_language(context, live_demo, code):
 
 
 def test_every_admin_page(context, live_demo):
+    from doorbook import clock, involvements
+    from doorbook.db import get_db
+    from tests.admin_helpers import MANAGER as BOSS
+    from tests.professionals_helpers import a_concern, a_referral_with_consent, manager
+
+    with live_demo.app.app_context():  # a chronology with every kind of entry and form
+        db = get_db()
+        a_concern(db, manager(db), BOSS[1], 1)
+        involvement = a_referral_with_consent(db, manager(db), 1, None)
+        involvements.add_stage(
+            db,
+            manager(db),
+            involvement,
+            kind="report",
+            happened_at=clock.stamp(),
+            summary="Assessment report",
+            from_agency=True,
+        )
     page = context.new_page()
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(live_demo.url + "/admin/login")
@@ -137,6 +155,9 @@ def test_every_admin_page(context, live_demo):
         "/admin/records/visitors",
         "/admin/roll-call",
         "/admin/audit",
+        "/admin/professionals",
+        "/admin/concerns/new",
+        "/admin/children/1/chronology",
     ):
         page.goto(live_demo.url + path)
         found += violations(page, path)

@@ -483,3 +483,85 @@ def test_safeguarding_records_go_after_the_setting_but_never_with_a_protection_p
     assert len(concerns.for_child(demo_db, isla)) == 1
     with pytest.raises(sqlite3.IntegrityError, match="child protection plan"):
         demo_db.execute("DELETE FROM concerns WHERE child_id = ?", [isla])
+
+
+# ---- Every form: empty, too long, odd and hostile input answer in the page, never a 500 ----
+
+HOSTILE = {
+    "empty": "",
+    "10k": "x" * 10_000,
+    "null": "Ann\x00e",
+    "rtl-override": "Ann \u202eLee",
+}
+
+
+def forms(db, aisha):
+    """Each of the panel's forms here, with good values and the text fields people type."""
+    amelia = child_id(db, "Amelia")
+    involvement = a_referral_with_consent(db, aisha, amelia, None)
+    (task,) = involvements.tasks(db, [amelia])
+    report = involvements.add_stage(
+        db,
+        aisha,
+        involvement,
+        kind="report",
+        happened_at=clock.stamp(),
+        summary="R",
+        from_agency=True,
+    )
+    now = f"{clock.local(clock.now()):%Y-%m-%dT%H:%M}"
+    today = clock.today().isoformat()
+    return [
+        (
+            f"/admin/children/{amelia}/involvements",
+            {
+                "agency": "Portage",
+                "purpose": "home learning",
+                "referral_at": now,
+                "consent_given_by": "Rachel Hart",
+                "consent_given_on": today,
+                "consent_how": "written",
+            },
+            ["purpose", "consent_given_by", "referral_at", "consent_given_on"],
+        ),
+        (
+            f"/admin/involvements/{involvement}/stages",
+            {"kind": "review", "happened_at": now, "summary": "Review meeting"},
+            ["summary", "happened_at", "kind"],
+        ),
+        (
+            f"/admin/stages/{task.stage_id}/parents-informed",
+            {
+                "told_who": "Rachel Hart",
+                "told_at": now,
+                "told_how": "by phone",
+                "told_by": str(aisha.id),
+            },
+            ["told_who", "told_at", "told_how", "told_by"],
+        ),
+        (
+            f"/admin/stages/{report}/agency-consent",
+            {"shared_with": "Brixton Primary", "given_by": "Grace Mensah", "given_on": today},
+            ["shared_with", "given_by", "given_on"],
+        ),
+        (
+            f"/admin/children/{amelia}/chronology/export",
+            {
+                "export_for": "someone_else",
+                "shared_with": "Brixton Primary",
+                "without_reports": "yes",
+            },
+            ["shared_with"],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_every_form_answers_bad_input_in_the_page(demo_client, demo_db, aisha, kind):
+    log_in(demo_client, AISHA)
+    for url, good, fields in forms(demo_db, aisha):
+        for name in fields:
+            response = demo_client.post(url, data={**good, name: HOSTILE[kind]})
+            assert response.status_code == 400, f"{url} {name}={kind}"
+            body = raw_text(response)
+            assert 'class="error' in body and "Traceback" not in body, f"{url} {name}"
