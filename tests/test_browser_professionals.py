@@ -124,8 +124,12 @@ def test_a_wrong_password_signs_nothing_and_says_so(browser, live_demo, screensh
     logins(live_demo.app, ("Aisha Begum", AISHA))
     context, page = staff_browser(browser, live_demo.url, AISHA)
     record_a_concern(page, "not my password")
-    expect(page.get_by_role("alert").first).to_contain_text("Nothing was signed")
-    expect(page.get_by_text("That is not your password, so nothing was signed.")).to_be_visible()
+    summary = page.get_by_role("alert").first
+    expect(summary).to_contain_text("Nothing was signed")
+    expect(summary).to_contain_text("That is not your password, so nothing was signed.")
+    password = page.get_by_label("Sign with your own password")
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_value("")
     expect(page.get_by_label("What you saw or heard")).to_have_value(
         "A bruise about 2 cm on her left forearm, seen when she took her coat off."
     )
