@@ -9,6 +9,7 @@ from admin import (  # noqa: E402,F401  (routes register on bp)
     live,
     professionals,
     records,
+    replication,
     reports,
     setup,
     views,

@@ -4,11 +4,22 @@ panel hears of it through the event stream."""
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from doorbook import alerts, collection, dashboard, settings, supervision, text, visits
+from doorbook import (
+    alerts,
+    collection,
+    dashboard,
+    replication,
+    settings,
+    supervision,
+    text,
+    visits,
+)
 from doorbook.db import get_db
 
 
@@ -68,6 +79,7 @@ def dashboard_page():
         setting_name=settings.get(db, "setting_name"),
         alerts_html=alerts_part()[0],
         on_site_html=on_site_part()[0],
+        copy=replication.health(get_db(), Path(current_app.config["DATA_DIR"])),
     )
 
 

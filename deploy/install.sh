@@ -276,6 +276,14 @@ else
   system systemctl start doorbook.service
   note "unchanged: doorbook.service keeps running (nothing it uses changed)"
 fi
+say "The off-site copy: Litestream (pinned in pyproject.toml), idle until a destination is set"
+system "$VENV/bin/litestream" version
+system systemctl enable doorbook-replication.service
+if [ "$CHANGED_APP$CHANGED_PYTHON$CHANGED_UNITS" != 000 ]; then
+  system systemctl restart doorbook-replication.service
+else
+  system systemctl start doorbook-replication.service
+fi
 if [ "$CHANGED_JOURNAL" = 1 ]; then
   system systemctl restart systemd-journald.service
 else

@@ -156,7 +156,10 @@ def _register_health(app: Flask) -> None:
             return jsonify(status="unavailable", reason="the database does not answer"), 503
         if problem:
             return jsonify(status="unavailable", reason=problem, schema=version), 503
-        return jsonify(status="ok", schema=version)
+        from doorbook import replication
+
+        copy = replication.health(db, Path(app.config["DATA_DIR"]))
+        return jsonify(status="ok", schema=version, replication=copy.as_json())
 
 
 def _register_errors(app: Flask) -> None:

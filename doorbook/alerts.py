@@ -37,6 +37,7 @@ KINDS = {
         Kind("help_requested", 50, "Help requested at the kiosk"),
         Kind("complaint_overdue", 40, "Complaint deadline missed"),
         Kind("complaint_due", 30, "Complaint deadline coming up"),
+        Kind("replica_behind", 40, "Off-site copy is behind"),
     )
 }
 
@@ -157,7 +158,7 @@ def _notify(alert_id: int, kind: str) -> None:
 
 def resolve_where(db: Database, actor: audit.Actor, note: str, *, kind: str, **match: int) -> int:
     """Resolve the open alerts of ``kind`` for a record (e.g. a one-off collection)."""
-    conditions = " AND ".join(f"{column} = ?" for column in match)
+    conditions = " AND ".join(f"{column} = ?" for column in match) or "1 = 1"
     with write(db):
         rows = db.execute(
             f"SELECT id FROM alerts WHERE kind = ? AND resolved_at IS NULL AND {conditions}",  # noqa: S608

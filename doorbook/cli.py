@@ -443,13 +443,55 @@ def backup_command(destination: Path, keep: int) -> None:
 
 
 @cli.command("restore", with_appcontext=False)
-@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("backup_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--from",
+    "replica_url",
+    metavar="URL",
+    help="Restore from a Litestream replica: a folder, sftp://user@host/path or s3://bucket/path.",
+)
+@click.option(
+    "--at",
+    "at_text",
+    metavar="TIME",
+    help='With --from: as it was at this time ("2026-11-23 14:05", local time), not the latest.',
+)
+@click.option(
+    "--timezone",
+    "zone",
+    default="Europe/London",
+    show_default=True,
+    help="The time zone of --at when it has none.",
+)
+@click.option(
+    "--keys",
+    "keys_from",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --from: a folder holding credential_key and secret_key (e.g. the backup USB stick).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore_command(backup_file: Path, yes: bool) -> None:
-    """Replace the database with a checked backup (stop the server first)."""
+def restore_command(
+    backup_file: Path | None,
+    replica_url: str | None,
+    at_text: str | None,
+    zone: str,
+    keys_from: Path | None,
+    yes: bool,
+) -> None:
+    """Replace the database with a checked backup, or rebuild it from the off-site replica
+    (--from URL [--at TIME]) into an empty data folder. Stop the server first."""
     from doorbook import backup
 
     data_dir = data_dir_from_environment()
+    if replica_url is not None:
+        if backup_file is not None:
+            _fail("give either a backup file or --from URL, not both")
+        _restore_from_replica(data_dir, replica_url, at_text, zone, keys_from)
+        return
+    if backup_file is None:
+        _fail("give a backup file, or --from URL to restore from the off-site replica")
+    if at_text or keys_from:
+        _fail("--at and --keys go with --from URL")
     if not yes and not click.confirm(
         f"Replace the database in {data_dir} with {backup_file}? Stop the server first.",
         default=False,
@@ -460,6 +502,50 @@ def restore_command(backup_file: Path, yes: bool) -> None:
     except (backup.BackupProblem, OSError) as problem:
         _fail(f"nothing was restored: {problem}")
     click.echo(f"Restored {backup_file}. The replaced database is kept as {aside}.")
+
+
+def _restore_from_replica(
+    data_dir: Path, url: str, at_text: str | None, zone: str, keys_from: Path | None
+) -> None:
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from doorbook import replication
+
+    try:
+        at = replication.parse_at(at_text, zone) if at_text else None
+        if keys_from is not None and not (keys_from / "credential_key").is_file():
+            raise replication.ReplicationProblem(f"there is no credential_key in {keys_from}")
+        counts = replication.restore_from(url, data_dir, at, keys_from)
+    except (replication.ReplicationProblem, ZoneInfoNotFoundError, OSError) as problem:
+        _fail(f"nothing was restored: {problem}")
+    when = f"as it was at {at:%Y-%m-%d %H:%M:%S} UTC" if at else "the latest copy"
+    click.echo(f"Restored {when} into {data_dir / database.DB_FILENAME} (integrity checked).")
+    click.echo("Records: " + _describe(counts))
+    if keys_from is None:
+        click.echo(
+            "Warning: no --keys folder: without the old credential_key every kiosk PIN and "
+            "invitation must be issued again (README: the SD card died).",
+            err=True,
+        )
+
+
+@cli.command("replicate", with_appcontext=False)
+@click.option(
+    "--runtime-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="RUNTIME_DIRECTORY",
+    help="Where Litestream's generated config goes (systemd's RuntimeDirectory).",
+)
+def replicate_command(runtime_dir: Path | None) -> None:
+    """Stream the database to the off-site copy with Litestream (doorbook-replication.service).
+    Does nothing until a destination is set (replica_url or DOORBOOK_REPLICA_URL)."""
+    import tempfile
+
+    from doorbook import replication
+
+    data_dir = data_dir_from_environment()
+    runtime = runtime_dir or Path(tempfile.mkdtemp(prefix="doorbook-replicate-"))
+    sys.exit(replication.Supervisor(data_dir, runtime).run())
 
 
 @cli.command("check", with_appcontext=False)

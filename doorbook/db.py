@@ -65,6 +65,8 @@ def open_db(path: str | Path) -> Database:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # No connection checkpoints by itself: only one party does (WAL-reset bug; replication.py).
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
     journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
     synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
     foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]

@@ -1,5 +1,6 @@
-"""The one server process's background work: the uncollected-child check, and repeating
-the Pi's buzzer while any alert is unacknowledged. Started by `doorbook serve` only."""
+"""The one server process's background work: the uncollected-child check, repeating the
+Pi's buzzer while any alert is unacknowledged, the off-site copy's health, and the WAL
+checkpoint when Litestream is not the one doing it. Started by `doorbook serve` only."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from doorbook import absences, alerts, complaints, records, settings, uncollected
+from doorbook import absences, alerts, complaints, records, replication, settings, uncollected
 from doorbook.db import db_path, open_db
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,14 @@ class Scheduler:
             absences.check(db)
             complaints.check_deadlines(db)
             records.end_of_day_export(db)
+            replication.check_alert(db, self.database.parent)
             repeat = settings.get_int(db, "alert_repeat_seconds")
             if alerts.unacknowledged_count(db) and wall.monotonic() - self.last_chime >= repeat:
                 self.signals.chime()
                 self.last_chime = wall.monotonic()
         finally:
             db.close()
+        replication.server_checkpoint(self.database)
 
     def run(self) -> None:
         while not self.stopping.is_set():

@@ -179,6 +179,16 @@ def _retention(key: str, default: str, label: str, floor: int) -> Setting:
     )
 
 
+def _replica_url(value: str) -> str:
+    from doorbook.replication import ReplicationProblem, parse_destination
+
+    try:
+        parse_destination(value)
+    except ReplicationProblem as problem:
+        raise SettingProblem(str(problem)) from None
+    return value
+
+
 def _session_times(value: str) -> str:
     start, _, end = value.partition("-")
     try:
@@ -327,6 +337,32 @@ SETTINGS: list[Setting] = [
     _retention("retention_register_years_after_leaving", "3", "Register kept after leaving", 3),
     _retention("retention_audit_years", "6", "Audit log kept for", 6),
     _retention("retention_alert_years", "6", "Alerts kept for", 6),
+    # Never lose a day (doorbook/replication.py): Litestream's destination and the alert.
+    Setting(
+        "replica_url",
+        "",
+        "Off-site copy destination",
+        help="Empty: no off-site copy. A folder (a USB stick or the office NAS share), "
+        "sftp://user@host/path or s3://bucket/path: Litestream copies every change there "
+        "within seconds. DOORBOOK_REPLICA_URL in /etc/doorbook/doorbook.env wins over this.",
+        kind="text",
+        section="Off-site copy",
+        max_length=500,
+        required=False,
+        check=_replica_url,
+    ),
+    Setting(
+        "replica_max_lag_minutes",
+        "10",
+        "Alert when the copy is behind by",
+        help="Changes made here that have not reached the off-site copy for this long raise "
+        "the off-site-copy-is-behind alert.",
+        kind="whole",
+        section="Off-site copy",
+        minimum=1,
+        maximum=1440,
+        unit="minutes",
+    ),
     # Absences (EYFS 2025, 3.11-3.12): who is expected, and how an absence is followed up.
     *(
         Setting(

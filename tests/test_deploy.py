@@ -16,7 +16,12 @@ from tests.conftest import PROJECT, TEST_CONFIG
 from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
 
 DEPLOY = PROJECT / "deploy"
-UNITS = ["doorbook.service", "doorbook-backup.service", "doorbook-backup.timer"]
+UNITS = [
+    "doorbook.service",
+    "doorbook-backup.service",
+    "doorbook-backup.timer",
+    "doorbook-replication.service",
+]
 
 
 def tool(name):
@@ -81,6 +86,39 @@ def test_install_writes_the_files_with_their_permissions_and_runs_twice(tmp_path
         "ExecStart=/opt/doorbook/venv/bin/doorbook serve",
     ):
         assert line in service, line
+
+
+HARDENING = (
+    "User=",
+    "Group=",
+    "NoNewPrivileges=",
+    "ProtectSystem=",
+    "ProtectHome=",
+    "PrivateTmp=",
+    "ProtectKernelTunables=",
+    "ProtectKernelModules=",
+    "ProtectControlGroups=",
+    "RestrictSUIDSGID=",
+    "LockPersonality=",
+    "UMask=",
+    "Restart=",
+)
+
+
+def test_the_replication_unit_has_the_same_user_and_hardening_as_the_server(tmp_path):
+    root = tmp_path / "root"
+    install(root)
+    units = root / "etc/systemd/system"
+
+    def hardening(unit: str) -> set[str]:
+        lines = (units / unit).read_text().splitlines()
+        return {line for line in lines if line.startswith(HARDENING)}
+
+    assert hardening("doorbook-replication.service") == hardening("doorbook.service")
+    replication_unit = (units / "doorbook-replication.service").read_text()
+    assert "ExecStart=/opt/doorbook/venv/bin/doorbook replicate" in replication_unit
+    assert "RuntimeDirectory=doorbook-replication" in replication_unit  # not the server's
+    assert "DOORBOOK_REPLICA_URL=" in (root / "etc/doorbook/doorbook.env").read_text()
 
 
 def test_a_second_run_keeps_the_settings_the_manager_changed(tmp_path):
