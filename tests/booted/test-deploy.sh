@@ -28,7 +28,7 @@ PREVIOUS_RELEASE="${PREVIOUS_RELEASE:-ef86bc3c3b63292c77e876803a2697e6c82fa470}"
 RECORDED_EXPOSURE="${RECORDED_EXPOSURE:-$(cat "$HERE/exposure-limit")}"
 PASSWORD="booted-test-manager-$$"
 KIOSK_USER=kiosk
-RUN="$(mktemp -d /tmp/doorbook-test-deploy.XXXXXX)"
+RUN="/tmp/doorbook-test-deploy.$$"
 
 say() { printf '\n==> %s\n' "$*"; }
 ok() { printf '    ok: %s\n' "$*"; }
@@ -55,7 +55,7 @@ stop_container() {
   CONTAINER_PID="" NSPAWN_PID=""
   if [ -n "$MERGED" ]; then
     # nspawn may leave mounts under the root; take them away deepest first.
-    findmnt -rn -o TARGET | grep -F "$MERGED" | sort -r | while read -r target; do
+    { findmnt -rn -o TARGET | grep -F "$MERGED" || true; } | sort -r | while read -r target; do
       umount -l "$target" 2>/dev/null || true
     done
     MERGED=""
@@ -91,6 +91,24 @@ for tool in debootstrap systemd-nspawn nsenter ip python3 git findmnt flock; do
   command -v "$tool" >/dev/null || { echo "test-deploy: $tool is missing (.ci/run installs it)" >&2; exit 1; }
 done
 modprobe overlay 2>/dev/null || true
+
+# What an earlier run killed outright (SIGKILL, a lost machine) left behind: its mounts and
+# namespaces, found by the run's process id in their names, once that process is gone.
+for stale in /tmp/doorbook-test-deploy.*; do
+  [ -d "$stale" ] || continue
+  kill -0 "${stale##*.}" 2>/dev/null && continue
+  { findmnt -rn -o TARGET | grep -F "$stale/" || true; } | sort -r | while read -r target; do
+    umount -l "$target" 2>/dev/null || true
+  done
+  rm -rf "$stale"
+  echo "test-deploy: removed what an earlier run left in $stale"
+done
+for stale in $(ip netns list | sed -n 's/^\(doorbook-test-\([0-9]*\)-[a-z]*\).*/\1 \2/p' | tr ' ' ':'); do
+  kill -0 "${stale##*:}" 2>/dev/null && continue
+  ip netns del "${stale%%:*}" 2>/dev/null || true
+  echo "test-deploy: removed the network namespace ${stale%%:*} of an earlier run"
+done
+mkdir -m 0700 "$RUN"
 
 # ---- The cached Debian 12 root ----
 
@@ -308,12 +326,10 @@ check_running_system() {
     fail "Doorbook answers on $CONTAINER_IP:8000: it must listen on 127.0.0.1 only"
   fi
   ok "nothing answers on the network address $CONTAINER_IP:8000 (127.0.0.1 only)"
-  http --fail http://127.0.0.1:8000/ | grep -q "Parent or carer" \
+  http --fail http://127.0.0.1:8000/ | grep -c "Parent or carer" > /dev/null \
     || fail "the kiosk's home screen does not show 'Parent or carer'"
   ok "the kiosk's home screen is served to the Pi itself"
-  inside test -s /opt/doorbook/app/translations/pl/LC_MESSAGES/messages.mo \
-    || fail "the kiosk's translations were not compiled"
-  ok "the kiosk's translations are compiled"
+  check_kiosk_speaks_polish
 
   pid="$(inside systemctl show -P MainPID doorbook.service)"
   uid="$(inside sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status")"
@@ -373,18 +389,61 @@ migrations_applied() {
 }
 
 log_in_as_manager() {
+  local username="${1:-manager}" password="${2:-$PASSWORD}"
   local jar=/root/cookies token status
   inside rm -f "$jar"
   token="$(http -c "$jar" http://127.0.0.1:8000/admin/login \
     | sed -n 's/.*name="csrf_token"[^>]*value="\([^"]*\)".*/\1/p' | head -1)"
   [ -n "$token" ] || fail "no CSRF token on the login page"
   status="$(http -b "$jar" -c "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
-    --data-urlencode "csrf_token=$token" --data-urlencode "username=manager" \
-    --data-urlencode "password=$PASSWORD" http://127.0.0.1:8000/admin/login)"
+    --data-urlencode "csrf_token=$token" --data-urlencode "username=$username" \
+    --data-urlencode "password=$password" http://127.0.0.1:8000/admin/login)"
   case "$status" in
-    302*|303*) ok "the first manager logs in to the panel ($status)" ;;
-    *) fail "the first manager could not log in (answer: $status)" ;;
+    302*|303*) ok "the manager $username logs in to the panel ($status)" ;;
+    *) fail "the manager $username could not log in (answer: $status)" ;;
   esac
+}
+
+# The kiosk as the Pi's own browser uses it: a session cookie, the page's CSRF token, htmx.
+KIOSK_JAR=/root/kiosk-cookies
+KIOSK_TOKEN=""
+kiosk_home() {
+  inside rm -f "$KIOSK_JAR"
+  KIOSK_TOKEN="$(http -c "$KIOSK_JAR" http://127.0.0.1:8000/ \
+    | sed -n 's/.*"X-CSRFToken": &#34;\([^&]*\)&#34;.*/\1/p' | head -1)"
+  [ -n "$KIOSK_TOKEN" ] || fail "no CSRF token on the kiosk's home screen"
+}
+kiosk_post() {
+  local path="$1"; shift
+  http -b "$KIOSK_JAR" -c "$KIOSK_JAR" -H "HX-Request: true" -H "X-CSRFToken: $KIOSK_TOKEN" \
+    "$@" "http://127.0.0.1:8000$path" | sed -e 's/<[^>]*>//g' -e 's/&#39;/'"'"'/g'
+}
+
+check_kiosk_speaks_polish() {
+  kiosk_home
+  kiosk_post /language --data language=pl | grep -c "Rodzic lub opiekun" > /dev/null \
+    || fail "the kiosk did not switch to Polish (are the translations compiled?)"
+  ok "the kiosk's home screen in Polish says 'Rodzic lub opiekun' (translations compiled)"
+}
+
+# A parent of the demo setting types her PIN: greeted, and (with sign_in) signs her two in.
+kiosk_parent() {
+  local page nonce
+  kiosk_home
+  page="$(http -b "$KIOSK_JAR" -c "$KIOSK_JAR" -H "HX-Request: true" -H "X-CSRFToken: $KIOSK_TOKEN" \
+    --data credential=482913 http://127.0.0.1:8000/parent/identify)"
+  grep -q "Hello, Rachel" <<< "$page" || fail "PIN 482913 did not greet Rachel at the kiosk"
+  ok "at the kiosk, PIN 482913 says 'Hello, Rachel'"
+  [ "${1:-}" = sign_in ] || return 0
+  nonce="$(grep -o 'name="nonce" value="[^"]*"' <<< "$page" | head -1 | cut -d'"' -f4)"
+  local form=(--data "nonce=$nonce") child
+  while read -r child; do
+    form+=(--data "child=$child")
+  done < <(grep -o 'name="child" value="[0-9]*"' <<< "$page" | cut -d'"' -f4)
+  [ ${#form[@]} -gt 2 ] || fail "the kiosk offered Rachel no children to sign in"
+  kiosk_post /parent/sign-in "${form[@]}" | grep -c "Signed in" > /dev/null \
+    || fail "signing in at the kiosk did not say 'Signed in'"
+  ok "at the kiosk, Rachel signs her children in"
 }
 
 # ---- 1. A fresh Debian 12 becomes a kiosk ----
@@ -456,12 +515,13 @@ upgrade() {
   wait_for_kiosk "$SECONDS" > /dev/null
   ok "the previous release serves"
 
-  say "Some data in it: the demo setting's people, imported"
+  say "Some data in it: the demo setting (people, today's register, visits), and a sign-in"
   inside systemctl stop doorbook.service
   inside runuser -u doorbook -- env DOORBOOK_DATA=/var/lib/doorbook \
-    /opt/doorbook/venv/bin/doorbook import /opt/doorbook/app/doorbook/demo_data | sed 's/^/    | /'
+    /opt/doorbook/venv/bin/doorbook demo --replace | sed 's/^/    | /'
   inside systemctl start doorbook.service
   wait_for_kiosk "$SECONDS" > /dev/null
+  kiosk_parent sign_in
   before="$(data_counts | grep -v -e '^Schema' -e '^All checks')"
   printf '%s\n' "$before" | sed 's/^/    /'
   migrations_before="$(migrations_applied)"
@@ -489,7 +549,8 @@ upgrade() {
     ok "migrations applied by the upgrade: none (the previous release already had all $(echo "$migrations_after" | wc -l))"
   fi
   check_running_system
-  log_in_as_manager
+  log_in_as_manager priya acorns-demo-manager
+  kiosk_parent
   stop_container
 }
 
