@@ -68,13 +68,37 @@ class DemoServer:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             try:
                 conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
+                if conn.getresponse().status == 200 and self._owns_port():
                     return
             except OSError:
                 time.sleep(0.05)
             finally:
                 conn.close()
         raise RuntimeError("the server did not start")
+
+    def _owns_port(self) -> bool:
+        """True when the process listening on our port is ours: between choosing a free port
+        and binding it, another program (another test run) may have taken it."""
+        wanted = f"0100007F:{self.port:04X}"
+        inodes = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1] == wanted and fields[3] == "0A":  # 0A: listening
+                inodes.add(f"socket:[{fields[9]}]")
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():  # a wrapper (e.g. a cgroup launcher) runs the server
+            pids += [int(c) for c in children.read_text().split()]
+        for pid in pids:
+            try:
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    if os.readlink(fd) in inodes:
+                        return True
+            except OSError:
+                continue
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the server stopped with code {self.process.returncode}")
+        return False
 
     def kill(self) -> None:
         """SIGKILL: the process gets no chance to finish anything, as in a power cut."""
