@@ -78,6 +78,12 @@ def test_a_booked_visits_invitation_signs_the_visitor_in(
     panel.get_by_label("Time").fill("15:30")
     panel.get_by_label("Supervisor").select_option(label="Hannah Lewis")
     panel.get_by_role("button", name="Book and show the invitation").click()
+    # Leo has no involvement with consent recorded: the booking needs a reason to go ahead.
+    expect(panel.get_by_text("No consent recorded.")).to_be_visible()
+    panel.get_by_label("Reason to go ahead without recorded consent").fill(
+        "Health visitor's routine two-year check, agreed with the parents by phone."
+    )
+    panel.get_by_role("button", name="Book and show the invitation").click()
     invitation = panel.get_by_role("article", name="Invitation")
     expect(invitation).to_contain_text("Jo Whitfield")
     panel.screenshot(path=str(screenshots / "admin-invitation-1280x800.png"))
