@@ -14,6 +14,7 @@ from doorbook import (
     alerts,
     collection,
     dashboard,
+    health,
     replication,
     settings,
     supervision,
@@ -44,6 +45,8 @@ def alerts_part(message: str | None = None, status: int = 200):
             staff_on_site=dashboard.staff_on_site(db),
             message=message,
             repeat_seconds=settings.get_int(db, "alert_repeat_seconds"),
+            # What /healthz says, where the manager looks: nothing can be saved right now.
+            write_problem=health.write_problem(db, current_app.config["DATA_DIR"]),
         ),
         status,
     )

@@ -61,3 +61,14 @@ def test_a_pin_lockout_says_how_many_seconds_are_left(kiosk, live_demo, screensh
         re.compile(r"Please wait (60|59|58) seconds, or ask a member of staff\.")
     )
     kiosk.screenshot(path=str(screenshots / "kiosk-pin-lockout-800x480.png"))
+
+
+def test_the_panel_shows_when_nothing_can_be_saved(panel, monkeypatch, screenshots):
+    from doorbook import health
+
+    monkeypatch.setattr(health, "MIN_FREE_BYTES", 1 << 62)  # as if the disk were full
+    panel.reload()
+    expect(panel.get_by_role("alert").filter(has_text="cannot save anything")).to_contain_text(
+        "the disk holding the database is full"
+    )
+    panel.screenshot(path=str(screenshots / "panel-cannot-save-1280x800.png"))

@@ -117,3 +117,16 @@ def test_healthz_reports_a_write_that_failed_until_one_succeeds(app, client):
         with write(db):
             db.execute("INSERT INTO settings (key, value) VALUES ('setting_name', 'Acorns')")
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_panel_says_when_nothing_can_be_saved(demo_app, demo_client, monkeypatch):
+    from doorbook import health
+    from tests.admin_helpers import log_in
+
+    log_in(demo_client)
+    assert "cannot save anything" not in text_of(demo_client.get("/admin/dashboard"))
+    monkeypatch.setattr(health, "MIN_FREE_BYTES", 1 << 62)  # as if the disk were full
+    page = text_of(demo_client.get("/admin/dashboard"))
+    assert "Doorbook cannot save anything right now" in page
+    assert "the disk holding the database is full" in page and "paper signing-in book" in page
+    assert demo_client.get("/healthz").status_code == 503
