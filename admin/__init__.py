@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from admin import (  # noqa: E402,F401  (routes register on bp)
+    absences,
     auth,
     live,
     professionals,

@@ -9,7 +9,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from doorbook import audit, clock, records, settings
+from doorbook import absences, audit, clock, records, sessions, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -78,6 +78,10 @@ def register_page(day: date, status: int = 200, **extra):
         day=day,
         entries=entries,
         totals=records.totals_by_room(entries),
+        day_rooms=absences.day_by_room(db, day),
+        closed=sessions.closed_on(db, day),
+        is_today=day == today(),
+        forecast=[],
         children=[
             (r[0], r[1])
             for r in db.execute(

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("kiosk", __name__)
 
-from kiosk import views, visitors, voice  # noqa: E402,F401  (routes register on bp)
+from kiosk import absences, views, visitors, voice  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,259 @@
+"""Absences in the panel: who is expected, phoned-in absences, the follow-up with its calls,
+the DSL's closing note, sessions and emergency contacts, the attendance policy. Every form
+answers bad input with a message in the page and changes nothing."""
+
+from datetime import timedelta
+
+import pytest
+
+from doorbook import absences, clock, records, sessions
+from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
+from tests.kiosk_helpers import HX, text_of
+
+HOSTILE = [
+    ("", "Please enter"),
+    ("x" * 10_000, "under"),
+    ("Rachel\u202eHart", "direction"),
+    ("nul\x00byte", "control character"),
+]
+
+
+def child_id(db, first):
+    return db.execute("SELECT id FROM children WHERE first_name = ?", [first]).fetchone()[0]
+
+
+@pytest.fixture
+def manager(demo_client):
+    log_in(demo_client, MANAGER)
+    return demo_client
+
+
+def freddie_not_arrived(db):
+    """The demo's story: Freddie is expected this morning; the check runs after his start."""
+    expected = sessions.expected_on(db, clock.today())[child_id(db, "Freddie")]
+    absences.check(db, expected.starts + timedelta(minutes=31))
+    return next(f for f in absences.open_follow_ups(db) if f["child"] == "Freddie Clarke")
+
+
+def test_the_dashboard_shows_who_is_expected_and_who_has_not_arrived(manager, demo_db):
+    follow_up = freddie_not_arrived(demo_db)
+    page = text_of(manager.get("/admin/parts/expected", headers=HX))
+    assert "Expected today" in page and "Staff needed, from the bookings" in page
+    assert "Freddie Clarke" in page and "NOT ARRIVED" in page
+    assert f"/admin/absences/follow-up/{follow_up['id']}" in page
+    assert "Leo Fernandes" in page and "absent: ill" in page and "at the kiosk" in page
+
+
+def test_a_phoned_in_absence_is_recorded_and_shown_on_the_register(manager, demo_db):
+    today = clock.today().isoformat()
+    response = manager.post(
+        "/admin/absences",
+        data={
+            "child_id": child_id(demo_db, "Freddie"),
+            "first": today,
+            "reason": "appointment",
+            "reported_by": "Laura Clarke (mother), by phone",
+            "note": "Hospital check-up",
+        },
+        follow_redirects=True,
+    )
+    assert "Recorded: Freddie Clarke absent (appointment)" in text_of(response)
+    register = text_of(manager.get(f"/admin/records/register?date={today}"))
+    assert "absent: appointment" in register and "Hospital check-up" in register
+    csv = manager.get(f"/admin/records/register?date={today}&format=csv").get_data(as_text=True)
+    assert "Freddie Clarke" in csv and "absent: appointment (Hospital check-up)" in csv
+    assert absences.check(demo_db) == 0 or "Freddie" not in str(absences.open_follow_ups(demo_db))
+
+
+@pytest.mark.parametrize("value, message", HOSTILE, ids=["empty", "long", "rtl", "nul"])
+def test_bad_input_on_the_absence_form_is_a_message_and_changes_nothing(
+    manager, demo_db, value, message
+):
+    before = demo_db["absences"].count
+    response = manager.post(
+        "/admin/absences",
+        data={
+            "child_id": child_id(demo_db, "Freddie"),
+            "first": clock.today().isoformat(),
+            "reason": "ill",
+            "reported_by": value,
+        },
+    )
+    assert response.status_code == 400
+    assert message in text_of(response)
+    assert demo_db["absences"].count == before
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"child_id": "999999"}, "Please choose the child from the list."),
+        ({"reason": "<script>alert(1)</script>"}, "Please choose a reason from the list."),
+        ({"first": "31/12/2026"}, "as a date (YYYY-MM-DD)"),
+        ({"first": "1999-01-01"}, "too long ago"),
+    ],
+)
+def test_odd_choices_on_the_absence_form_are_refused(manager, demo_db, change, message):
+    data = {
+        "child_id": child_id(demo_db, "Freddie"),
+        "first": clock.today().isoformat(),
+        "reason": "ill",
+        "reported_by": "Laura Clarke",
+        **change,
+    }
+    response = manager.post("/admin/absences", data=data)
+    assert response.status_code == 400 and message in text_of(response)
+
+
+def test_the_follow_up_walks_through_the_calls_and_only_a_dsl_closes_it(demo_client, demo_db):
+    follow_up = freddie_not_arrived(demo_db)
+    give_login(demo_db, "Sam Kowalski", *PRACTITIONER)
+    log_in(demo_client, PRACTITIONER)
+    url = f"/admin/absences/follow-up/{follow_up['id']}"
+    page = text_of(demo_client.get(url))
+    assert "Next: Ring Laura Clarke" in page and "07700 900115" in page
+    assert page.index("Laura Clarke") < page.index("Ben Carter") < page.index("Gary Clarke")
+    laura = demo_db.execute("SELECT id FROM contacts WHERE name = 'Laura Clarke'").fetchone()[0]
+    response = demo_client.post(
+        f"{url}/attempt",
+        data={"contact_id": laura, "outcome": "voicemail", "note": "Asked her to ring back"},
+        follow_redirects=True,
+    )
+    page = text_of(response)
+    assert "Call logged." in page and "Sam Kowalski rang 07700 900115" in page
+    assert "Next: Ring Ben Carter" in page
+    # Hostile input: a stranger's id, an unknown outcome, a note too long.
+    for data, message in (
+        ({"contact_id": "1", "outcome": "no_answer"}, "not one of this child"),
+        ({"contact_id": laura, "outcome": "shrug"}, "Please choose what happened"),
+        ({"contact_id": laura, "outcome": "no_answer", "note": "x" * 600}, "under"),
+        ({"contact_id": "x", "outcome": "no_answer"}, "Please choose whom you rang"),
+    ):
+        response = demo_client.post(f"{url}/attempt", data=data)
+        assert response.status_code == 400 and message in text_of(response)
+    response = demo_client.post(f"{url}/close", data={"note": "Spoke to mum"})
+    assert response.status_code == 403
+    assert "Only a designated safeguarding lead" in text_of(response)
+    assert demo_db.execute("SELECT count(*) FROM contact_attempts").fetchone()[0] == 1
+
+
+def test_a_dsl_closes_the_follow_up_with_a_note(manager, demo_db):
+    follow_up = freddie_not_arrived(demo_db)
+    url = f"/admin/absences/follow-up/{follow_up['id']}"
+    assert manager.post(f"{url}/close", data={"note": ""}).status_code == 400
+    response = manager.post(
+        f"{url}/close", data={"note": "Mum rang: Freddie is at nan's today."}, follow_redirects=True
+    )
+    assert "The follow-up is closed." in text_of(response)
+    assert "closed by the DSL" in text_of(response)
+    assert absences.open_follow_ups(demo_db) == [] or all(
+        f["child"] != "Freddie Clarke" for f in absences.open_follow_ups(demo_db)
+    )
+
+
+def test_a_reason_given_on_the_phone_ends_the_follow_up(manager, demo_db):
+    follow_up = freddie_not_arrived(demo_db)
+    url = f"/admin/absences/follow-up/{follow_up['id']}"
+    response = manager.post(
+        f"{url}/reason",
+        data={"reason": "ill", "reported_by": "Laura Clarke"},
+        follow_redirects=True,
+    )
+    assert "an absence reason was recorded" in text_of(response)
+    rows = records.absence_rows(demo_db, clock.today())
+    assert any("absent: ill" in r[-1] and r[1] == "Freddie Clarke" for r in rows)
+
+
+def test_sessions_are_edited_in_the_panel_with_clear_messages(manager, demo_db):
+    ava = child_id(demo_db, "Ava")
+    url = f"/admin/children/{ava}/sessions"
+    today = clock.today().isoformat()
+    for pattern, message in (
+        ("Mon evening", "is not a day and session"),
+        ("Mon am; Mon pm", "Mon is given twice"),
+        ("<b>Mon</b> am", "is not a day and session"),
+        ("x" * 500, "under"),
+    ):
+        response = manager.post(url, data={"pattern": pattern, "starts_on": today})
+        assert response.status_code == 400 and message in text_of(response), pattern
+    response = manager.post(
+        url, data={"pattern": "Tue pm; Thu day", "starts_on": today}, follow_redirects=True
+    )
+    assert "Booked sessions saved." in text_of(response)
+    assert (
+        sessions.format_pattern(
+            [(r["weekday"], r["session"]) for r in sessions.current_pattern(demo_db, ava)]
+        )
+        == "Tue pm; Thu day"
+    )
+
+
+def test_emergency_contacts_are_kept_in_order_and_none_available_is_recorded(manager, demo_db):
+    ava = child_id(demo_db, "Ava")
+    jess = demo_db.execute("SELECT id FROM contacts WHERE name = 'Jess Thompson'").fetchone()[0]
+    response = manager.post(
+        f"/admin/children/{ava}/emergency", data={"contact_id": jess, "order": "1"}
+    )
+    assert response.status_code == 400 and "parental responsibility" in text_of(response)
+    response = manager.post(
+        f"/admin/children/{ava}/emergency/none",
+        data={"none_note": "New to the area; asked again in January"},
+        follow_redirects=True,
+    )
+    assert "no emergency contacts available" in text_of(response)
+    short = text_of(manager.get("/admin/absences"))
+    assert "Yusuf Khan" in short and "Ava Thompson</a>" not in short
+
+
+def test_the_attendance_policy_is_uploaded_as_a_pdf_and_given_to_families(manager, demo_db):
+    from io import BytesIO
+
+    refused = manager.post(
+        "/admin/absences/policy",
+        data={"policy": (BytesIO(b"<html>not a pdf</html>"), "policy.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400 and "not a PDF" in text_of(refused)
+    empty = manager.post("/admin/absences/policy", data={}, content_type="multipart/form-data")
+    assert empty.status_code == 400 and "Please choose" in text_of(empty)
+    pdf = b"%PDF-1.4\n% Acorns attendance policy\n"
+    response = manager.post(
+        "/admin/absences/policy",
+        data={"policy": (BytesIO(pdf), "policy.pdf")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Attendance policy uploaded." in text_of(response)
+    download = manager.get("/admin/absences/policy.pdf")
+    assert download.data == pdf and download.mimetype == "application/pdf"
+    download.close()
+    rachel = demo_db.execute("SELECT id FROM contacts WHERE name = 'Rachel Hart'").fetchone()[0]
+    today = clock.today().isoformat()
+    response = manager.post(
+        "/admin/absences/policy/given",
+        data={"contact_id": rachel, "given_on": today},
+        follow_redirects=True,
+    )
+    assert f"Rachel Hart was given the policy on {today}" in text_of(response)
+    future = (clock.today() + timedelta(days=3)).isoformat()
+    response = manager.post(
+        "/admin/absences/policy/given", data={"contact_id": rachel, "given_on": future}
+    )
+    assert response.status_code == 400 and "cannot be in the future" in text_of(response)
+
+
+def test_closure_days_are_entered_and_then_nobody_is_expected(manager, demo_db):
+    today = clock.today().isoformat()
+    response = manager.post(
+        "/admin/absences/closures",
+        data={"closure_day": today, "closure_reason": "INSET day"},
+        follow_redirects=True,
+    )
+    assert "nobody is expected" in text_of(response)
+    assert sessions.expected_on(demo_db, clock.today()) == {}
+    again = manager.post(
+        "/admin/absences/closures", data={"closure_day": today, "closure_reason": "again"}
+    )
+    assert again.status_code == 409 and "already a closure day" in text_of(again)
+    bad = manager.post("/admin/absences/closures", data={"closure_day": "", "closure_reason": ""})
+    assert bad.status_code == 400 and "Please enter the closure day" in text_of(bad)
