@@ -33,7 +33,8 @@ class DemoServer:
         env: dict | None = None,
         data: Path | None = None,
         threads: int | None = None,
-        wrap: list[str] | None = None,
+        log: bool = False,
+        preexec=None,
     ):
         self.data = data or Path(tempfile.mkdtemp(prefix="doorbook-bench-"))
         if not (self.data / "doorbook.db").exists():
@@ -44,7 +45,8 @@ class DemoServer:
             )
         self.env = {**os.environ, **(env or {})}
         self.threads = threads
-        self.wrap = wrap or []  # e.g. a command that puts the server in a cgroup
+        self.log = self.data / "server.log" if log else None
+        self.preexec = preexec  # e.g. to put the server in a cgroup before it starts
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.start()
@@ -53,12 +55,29 @@ class DemoServer:
         command = [BIN / "doorbook", "--data", str(self.data), "serve", "--port", str(self.port)]
         if self.threads:
             command += ["--threads", str(self.threads)]
+        output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [*self.wrap, *command],
+            command,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            preexec_fn=self.preexec,
         )
+        if self.log:
+            output.close()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log and self.log.exists() else ""
+
+    def healthz(self) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", "/healthz")
+            return conn.getresponse().status
+        except OSError:
+            return 0
+        finally:
+            conn.close()
 
     def wait_ready(self, seconds: float = 15) -> None:
         deadline = time.monotonic() + seconds
@@ -169,6 +188,7 @@ class Client:
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         text = response.read().decode()
+        self.last_status = response.status
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")

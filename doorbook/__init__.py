@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     speed.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
+    from doorbook import storage
+
+    app.jinja_env.globals["disk_full"] = storage.trouble
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
 
@@ -193,6 +197,23 @@ def _register_errors(app: Flask) -> None:
             413,
             _("That was too much to send"),
             _("Nothing was saved. Please send less text, or a smaller file, and try again."),
+        )
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def cannot_save(error):
+        from doorbook import storage
+
+        if not storage.is_disk_full(error):
+            app.logger.exception("database error", exc_info=error)
+            return server_error(error)
+        storage.refused()
+        return page(
+            503,
+            _("Nothing can be saved just now"),
+            _(
+                "Please write your visit in the paper book at the entrance. A member of staff "
+                "has been told."
+            ),
         )
 
     @app.errorhandler(500)

@@ -27,6 +27,7 @@ KINDS = {
     k.name: k
     for k in (
         Kind("not_permitted_at_door", 100, "Not-permitted person at the door"),
+        Kind("disk_full", 95, "The disk was full: nothing could be saved"),
         Kind("collection_refused", 90, "Collection refused"),
         Kind("not_collected", 85, "Child not yet collected"),
         Kind("unsupervised_visit", 80, "Unsupervised agency visit"),

@@ -110,6 +110,10 @@ def write(db: Database) -> Iterator[Database]:
     callbacks, db._after_commit = db._after_commit, []  # type: ignore[attr-defined]
     for callback in callbacks:
         callback()
+    from doorbook import storage
+
+    if storage.trouble() is not None:  # a write worked: the disk has room again
+        storage.saved(db)
 
 
 def after_commit(db: Database, callback: Callable[[], None]) -> None:

@@ -12,7 +12,23 @@ for folder in (BENCH, BENCH / "faults"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from common import Client, DemoServer  # noqa: E402
+# The fault scripts (bench/faults/), whose fast versions tests/test_faults.py runs.
+import disk_full  # noqa: E402
+import flood  # noqa: E402
+import kill_during_sign_ins  # noqa: E402
+import restart_mid_procedure  # noqa: E402
+from common import BIN, Client, DemoServer  # noqa: E402
 from journeys import FAMILIES, Kiosk, journey  # noqa: E402
 
-__all__ = ["FAMILIES", "Client", "DemoServer", "Kiosk", "journey"]
+__all__ = [
+    "BIN",
+    "FAMILIES",
+    "Client",
+    "DemoServer",
+    "Kiosk",
+    "disk_full",
+    "flood",
+    "journey",
+    "kill_during_sign_ins",
+    "restart_mid_procedure",
+]
