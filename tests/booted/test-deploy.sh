@@ -317,11 +317,11 @@ check_running_system() {
 
   health="$(http --fail http://127.0.0.1:8000/healthz)" || fail "/healthz did not answer"
   read -r schema latest < <(latest_schema)
-  [ "$health" = "{\"schema\":$latest,\"status\":\"ok\"}" ] \
-    || [ "$health" = "{\"status\":\"ok\",\"schema\":$latest}" ] \
+  python3 -c 'import json, sys; h = json.loads(sys.argv[1])
+sys.exit(not (h.get("status") == "ok" and h.get("schema") == int(sys.argv[2])))' "$health" "$latest" \
     || fail "/healthz answered $health (expected status ok, schema $latest)"
   [ "$schema" = "$latest" ] || fail "the database has $schema of $latest migrations"
-  ok "/healthz on 127.0.0.1: $health; doorbook check: schema $schema of $latest"
+  ok "/healthz on 127.0.0.1: status ok, schema $latest; doorbook check: schema $schema of $latest"
   if http --max-time 3 -o /dev/null "http://$CONTAINER_IP:8000/healthz" 2>/dev/null; then
     fail "Doorbook answers on $CONTAINER_IP:8000: it must listen on 127.0.0.1 only"
   fi
@@ -330,6 +330,7 @@ check_running_system() {
     || fail "the kiosk's home screen does not show 'Parent or carer'"
   ok "the kiosk's home screen is served to the Pi itself"
   check_kiosk_speaks_polish
+  check_panel_over_https
 
   pid="$(inside systemctl show -P MainPID doorbook.service)"
   uid="$(inside sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status")"
@@ -424,6 +425,24 @@ check_kiosk_speaks_polish() {
   kiosk_post /language --data language=pl | grep -c "Rodzic lub opiekun" > /dev/null \
     || fail "the kiosk did not switch to Polish (are the translations compiled?)"
   ok "the kiosk's home screen in Polish says 'Rodzic lub opiekun' (translations compiled)"
+}
+
+# The office PC's way in (README: "The office PC"): Caddy's HTTPS, checked against the root
+# certificate the README says to install on the PC; the session cookie is Secure.
+check_panel_over_https() {
+  local root=/var/lib/caddy/.local/share/caddy/pki/authorities/local/root.crt headers=""
+  for _ in $(seq 60); do
+    if inside test -s "$root" && headers="$(http --fail -D - -o /dev/null --cacert "$root" \
+        --resolve doorbook.local:443:127.0.0.1 https://doorbook.local/admin/login 2>/dev/null)"; then
+      break
+    fi
+    headers=""
+    sleep 0.5
+  done
+  [ -n "$headers" ] || fail "Caddy does not serve https://doorbook.local/admin/login with its own root certificate"
+  grep -i '^set-cookie:' <<< "$headers" | grep -ci 'secure' > /dev/null \
+    || fail "the panel's cookie over HTTPS is not Secure"
+  ok "Caddy serves https://doorbook.local/admin/login, trusted with its root.crt; the cookie is Secure"
 }
 
 # A parent of the demo setting types her PIN: greeted, and (with sign_in) signs her two in.
