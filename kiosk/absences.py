@@ -16,7 +16,7 @@ from doorbook.db import get_db
 from kiosk import bp
 from kiosk.views import VARY, act_once, current, screen, start_again
 
-MAX_DAYS = 7
+MAX_DAYS = 5
 
 
 def reasons() -> dict[str, str]:
@@ -33,7 +33,7 @@ def day_label(day: date, today: date) -> str:
         return _("Today")
     if day == today + timedelta(days=1):
         return _("Tomorrow")
-    return format_date(day, "EEEE d MMMM")
+    return format_date(day, "EEE d MMM")
 
 
 def offer(db, person_id: int) -> tuple[list, list]:
