@@ -114,6 +114,18 @@ def chronology(db: Database, child_id: int) -> list[Entry]:
             entries.append(_stage_entry(stage, involvement.agency))
     for stage in involvements.stages_without_involvement(db, child_id):
         entries.append(_stage_entry(stage, None))
+    # Agency visits recorded before visits became stages still belong in the chronology.
+    for visit in db.query(
+        "SELECT v.signed_in_at, r.name, r.role, COALESCE(o.name, r.organisation_name) AS org "
+        "FROM visits v JOIN visitors r ON r.id = v.visitor_id "
+        "LEFT JOIN organisations o ON o.id = r.organisation_id WHERE v.child_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM involvement_stages g WHERE g.visit_id = v.id)",
+        [child_id],
+    ):
+        who = ", ".join(part for part in (visit["name"], visit["role"], visit["org"]) if part)
+        entries.append(
+            Entry(visit["signed_in_at"], "visit", "Visit", f"Visit from {who}", "the visitor log")
+        )
     return sorted(entries, key=lambda e: (e.at, e.rank))
 
 

@@ -101,6 +101,7 @@ def test_the_walk_concern_countersigned_referral_visit_and_parents_told(
     kiosk.get_by_role("button", name="Continue").click()
     kiosk.get_by_role("button", name="Yes, sign me in").click()
     expect(kiosk.get_by_text("Escorted at all times")).to_be_visible()
+    kiosk.screenshot(path=str(screenshots / "kiosk-professional-badge-800x480.png"))
 
     # The task to tell the parents waits, then is done.
     panel.get_by_role("link", name="Concerns & agencies").click()
@@ -118,6 +119,10 @@ def test_the_walk_concern_countersigned_referral_visit_and_parents_told(
     expect(timeline.get_by_text("Visit from Grace Mensah")).to_be_visible()
     expect(timeline.get_by_text("Parents informed: Rachel Hart told by phone")).to_be_visible()
     panel.screenshot(path=str(screenshots / "panel-chronology-1280x800.png"), full_page=True)
+    panel.get_by_role("link", name="Print (A4)").click()
+    expect(panel.get_by_role("heading", name="Chronology: Amelia Hart")).to_be_visible()
+    expect(panel.get_by_text("Confidential: need to know only")).to_be_visible()
+    panel.screenshot(path=str(screenshots / "print-chronology-1280x800.png"))
 
 
 def test_a_wrong_password_signs_nothing_and_says_so(browser, live_demo, screenshots):

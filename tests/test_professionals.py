@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from doorbook import alerts, audit, clock, concerns, involvements, records, settings
+from doorbook.safeguarding import chronology as safeguarding_chronology
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
 from tests.kiosk_helpers import HX, identify
 from tests.kiosk_helpers import text_of as raw_text
@@ -565,3 +566,19 @@ def test_every_form_answers_bad_input_in_the_page(demo_client, demo_db, aisha, k
             assert response.status_code == 400, f"{url} {name}={kind}"
             body = raw_text(response)
             assert 'class="error' in body and "Traceback" not in body, f"{url} {name}"
+
+
+def test_the_chronology_lists_concerns_involvements_visits_and_stages_in_order(
+    demo_client, demo_db, aisha
+):
+    amelia = child_id(demo_db, "Amelia")
+    start = clock.now()
+    invited_sign_in(demo_client, booking(demo_db, "Grace Mensah")["reference_code"])
+    demo_db.execute("DELETE FROM involvement_stages")  # as a visit from before stages
+    demo_db.conn.commit()
+    with clock.freeze(start + timedelta(minutes=1)):
+        a_concern(demo_db, aisha, AISHA[1], amelia, happened_at=clock.stamp())
+    with clock.freeze(start + timedelta(minutes=2)):
+        a_referral_with_consent(demo_db, aisha, amelia, None)
+    kinds = [entry.kind for entry in safeguarding_chronology(demo_db, amelia)]
+    assert kinds == ["visit", "concern", "involvement", "referral"]
