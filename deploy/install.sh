@@ -30,7 +30,7 @@ PACKAGES=(python3-venv python3-dev make npm chromium curl caddy sqlite3 fonts-no
 EXCLUDES=(.git .venv node_modules instance screenshots __pycache__ .pytest_cache .ruff_cache
   test-results '*.egg-info')
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
