@@ -140,3 +140,70 @@ class Browser:
 
     def post(self, path: str, form: dict | None = None, headers: dict | None = None) -> Answer:
         return self.request("POST", path, form or {}, headers=headers)
+
+
+class Caddy:
+    """Debian's caddy in front of a Served app, with deploy/Caddyfile's site block (the one
+    install.sh puts on the Pi), listening on ``bind`` only, with its own local CA in
+    ``folder``. Started and always stopped."""
+
+    def __init__(self, served: Served, folder: Path, *, bind: str = "127.0.0.1", name: str):
+        import re
+
+        self.bind, self.port, self.name = bind, free_port(bind), name
+        self.folder = folder
+        self.storage = folder / "caddy"
+        self.root = self.storage / "pki" / "authorities" / "local" / "root.crt"
+        project = Path(__file__).resolve().parent.parent
+        site = (project / "deploy" / "Caddyfile").read_text()
+        site = re.sub(r"(?s)^.*?\{\s*local_certs\s*\}\s*", "", site)  # our own global block
+        site = site.replace("{$DOORBOOK_HOSTNAME:doorbook.local}", f"https://{name}:{self.port}")
+        assert "127.0.0.1:8000" in site
+        site = site.replace("127.0.0.1:8000", f"127.0.0.1:{served.port}")
+        self.caddyfile = folder / "Caddyfile"
+        self.caddyfile.write_text(
+            "{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n"
+            f"\tdefault_bind {bind}\n\thttp_port {free_port(bind)}\n"
+            f"\thttps_port {self.port}\n\tauto_https disable_redirects\n"
+            f"\tstorage file_system {self.storage}\n}}\n\n{site}"
+        )
+        self.log = folder / "caddy.log"
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.name}:{self.port}"
+
+    def __enter__(self) -> Caddy:
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                ["caddy", "run", "--config", str(self.caddyfile), "--adapter", "caddyfile"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={
+                    "PATH": os.environ["PATH"],
+                    "HOME": str(self.folder),
+                    "XDG_DATA_HOME": str(self.storage),
+                    "XDG_CONFIG_HOME": str(self.storage),
+                },
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("Caddy exited: " + self.log.read_text())
+            try:
+                socket.create_connection((self.bind, self.port), timeout=1).close()
+                if self.root.exists():
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("Caddy did not start: " + self.log.read_text())
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -8,15 +8,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 
 import pytest
 
 from tests.admin_helpers import MANAGER
-from tests.conftest import PROJECT
-from tests.serve_helpers import Served, free_port
+from tests.serve_helpers import Caddy, Served
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("caddy") or not shutil.which("ip"),
@@ -61,46 +58,11 @@ def caddy_in_front(tmp_path, demo_template, network):
     listening on this machine's end of the veth pair only."""
     data = tmp_path / "demo"
     shutil.copytree(demo_template, data)
-    https_port = free_port(network["host"])
-    with Served(data, env={"DOORBOOK_BEHIND_PROXY": "1"}) as served:
-        site = (PROJECT / "deploy" / "Caddyfile").read_text()
-        site = re.sub(r"(?s)^.*?\{\s*local_certs\s*\}\s*", "", site)  # our own global block
-        site = site.replace("{$DOORBOOK_HOSTNAME:doorbook.local}", f"https://{NAME}:{https_port}")
-        site = site.replace("127.0.0.1:8000", f"127.0.0.1:{served.port}")
-        storage = tmp_path / "caddy"
-        caddyfile = tmp_path / "Caddyfile"
-        caddyfile.write_text(
-            "{\n\tadmin off\n\tlocal_certs\n\tskip_install_trust\n"
-            f"\tdefault_bind {network['host']}\n\thttp_port {free_port(network['host'])}\n"
-            f"\thttps_port {https_port}\n\tauto_https disable_redirects\n"
-            f"\tstorage file_system {storage}\n}}\n\n{site}"
-        )
-        log = open(tmp_path / "caddy.log", "wb")  # noqa: SIM115 (closed in finally)
-        caddy = subprocess.Popen(
-            ["caddy", "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "XDG_DATA_HOME": str(storage)},
-        )
-        try:
-            root = storage / "pki" / "authorities" / "local" / "root.crt"
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    socket.create_connection((network["host"], https_port), timeout=1).close()
-                    if root.exists():
-                        break
-                except OSError:
-                    pass
-                assert caddy.poll() is None, (tmp_path / "caddy.log").read_text()
-                time.sleep(0.2)
-            else:
-                pytest.fail("Caddy did not start: " + (tmp_path / "caddy.log").read_text())
-            yield {**network, "port": https_port, "root": root, "tmp": tmp_path, "data": data}
-        finally:
-            caddy.terminate()
-            caddy.wait(timeout=10)
-            log.close()
+    with (
+        Served(data, env={"DOORBOOK_BEHIND_PROXY": "1"}) as served,
+        Caddy(served, tmp_path, bind=network["host"], name=NAME) as caddy,
+    ):
+        yield {**network, "port": caddy.port, "root": caddy.root, "tmp": tmp_path, "data": data}
 
 
 class Phone:
