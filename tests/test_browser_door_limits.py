@@ -17,7 +17,11 @@ def collect(page, url: str, name: str, password: str) -> None:
     page.goto(url + "/")
     page.get_by_role("button", name="Parent or carer").click()
     page.get_by_role("button", name="I'm collecting for a family").click()
+    # The screen focuses the name field itself once swapped in: wait for it, or the focus
+    # could move back there while the password is being typed.
+    expect(page.get_by_label("Your full name")).to_be_focused()
     page.get_by_label("Your full name").fill(name)
+    page.get_by_label("The family's collection password").click()
     page.get_by_label("The family's collection password").fill(password)
     page.get_by_role("button", name="Continue").click()
 
