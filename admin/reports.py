@@ -73,6 +73,7 @@ def visitor_log():
 def register_page(day: date, status: int = 200, **extra):
     db = get_db()
     entries = records.register(db, day)
+    follow_up_ids = [f["id"] for f in absences.follow_ups_between(db, day, day)]
     return render_template(
         "admin/register.html",
         day=day,
@@ -82,6 +83,10 @@ def register_page(day: date, status: int = 200, **extra):
         closed=sessions.closed_on(db, day),
         is_today=day == today(),
         forecast=[],
+        follow_ups=absences.follow_ups_between(db, day, day),
+        calls=absences.attempts_for(db, follow_up_ids),
+        outcomes=absences.OUTCOMES,
+        ratios={},
         children=[
             (r[0], r[1])
             for r in db.execute(

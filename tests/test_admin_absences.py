@@ -257,3 +257,36 @@ def test_closure_days_are_entered_and_then_nobody_is_expected(manager, demo_db):
     assert again.status_code == 409 and "already a closure day" in text_of(again)
     bad = manager.post("/admin/absences/closures", data={"closure_day": "", "closure_reason": ""})
     assert bad.status_code == 400 and "Please enter the closure day" in text_of(bad)
+
+
+def test_the_register_shows_the_follow_up_and_its_calls(manager, demo_db):
+    follow_up = freddie_not_arrived(demo_db)
+    laura = demo_db.execute("SELECT id FROM contacts WHERE name = 'Laura Clarke'").fetchone()[0]
+    manager.post(
+        f"/admin/absences/follow-up/{follow_up['id']}/attempt",
+        data={"contact_id": laura, "outcome": "spoke", "note": "On their way"},
+    )
+    page = text_of(manager.get(f"/admin/records/register?date={clock.today().isoformat()}"))
+    assert "Follow-ups of children not arrived" in page
+    assert "Priya Sharma rang Laura Clarke on 07700 900115: spoke to them" in page
+    assert "On their way" in page and "still open" in page
+
+
+def test_the_retention_purge_removes_absences_with_the_register(demo_db):
+    from datetime import date
+
+    from doorbook import audit
+
+    follow_up = freddie_not_arrived(demo_db)
+    freddie = child_id(demo_db, "Freddie")
+    laura = demo_db.execute("SELECT id FROM contacts WHERE name = 'Laura Clarke'").fetchone()[0]
+    priya = demo_db.execute("SELECT id FROM staff WHERE name = 'Priya Sharma'").fetchone()[0]
+    absences.log_attempt(
+        demo_db, audit.Actor("staff", priya, "Priya Sharma"), follow_up["id"], laura, "no_answer"
+    )
+    demo_db.execute("UPDATE children SET left_on = '2020-01-01' WHERE id = ?", [freddie])
+    demo_db.conn.commit()
+    records.purge(demo_db, audit.SYSTEM, date(2026, 11, 23) + timedelta(days=1))
+    for table in ("follow_ups", "booked_sessions", "session_changes", "absences"):
+        assert demo_db[table].count_where("child_id = ?", [freddie]) == 0, table
+    assert demo_db["contact_attempts"].count == 0
