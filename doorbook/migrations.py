@@ -879,6 +879,15 @@ def m020_working_with_professionals(db: Database) -> None:
     db.execute("ALTER TABLE expected_visits ADD COLUMN no_consent_reason TEXT")
 
 
+@migrations()
+def m019_absence_lookups(db: Database) -> None:
+    # The day's follow-ups (the dashboard, the register) and the open ones (the scheduler's
+    # check every 20 s) without reading years of them.
+    db["follow_ups"].create_index(["day"])
+    db.execute("CREATE INDEX idx_follow_ups_open ON follow_ups(ended_at) WHERE ended_at IS NULL")
+    db["absences"].create_index(["child_id", "day"])
+
+
 def apply(db: Database) -> None:
     from doorbook.db import _write_lock
 
