@@ -74,6 +74,7 @@ def visitors_on_site(db: Database) -> list[dict]:
         db.query(
             "SELECT v.id, v.kind, v.purpose, v.here_to_see, v.child_id, v.child_name_typed, "
             "v.location, v.id_seen_at, v.dbs_assurance_confirmed_at, v.signed_in_at, "
+            "v.involvement_id, "
             "r.name AS visitor, r.role, r.phone, COALESCE(o.name, r.organisation_name) "
             "AS organisation, o.dbs_assurance_on_file, o.dbs_assurance_until, "
             "c.first_name || ' ' || c.last_name AS child, "

@@ -198,3 +198,30 @@ def test_sharing_an_agencys_report_asks_for_its_consent(panel, live_demo):
     expect(
         panel.get_by_text("Record that agency's consent to share it with Brixton")
     ).to_be_visible()
+
+
+def test_an_unannounced_visit_to_a_child_without_consent_says_so_on_the_panel(
+    panel, kiosk, live_demo, screenshots
+):
+    kiosk.goto(live_demo.url + "/")
+    kiosk.get_by_role("button", name="Visiting professional").click()
+    kiosk.get_by_role("button", name="I don't have an invitation").click()
+    kiosk.get_by_label("Your full name").fill("Priya Gill")
+    kiosk.get_by_label("Organisation").fill("Lambeth Early Help")
+    kiosk.get_by_label("Your role").fill("Social worker")
+    kiosk.get_by_label("The child you have come to see").fill("Noah Adeyemi")
+    kiosk.get_by_role("button", name="Sign in", exact=True).click()
+    expect(kiosk.get_by_role("article", name="Visitor badge")).to_be_visible()
+
+    visit = panel.get_by_role("row").filter(has_text="Priya Gill")
+    expect(visit).to_be_visible(timeout=5_000)
+    visit.get_by_label("Child").select_option(label="Noah Adeyemi")
+    visit.get_by_role("button", name="Link").click()
+    alert = panel.get_by_role("listitem").filter(
+        has_text="Agency visit without the parents' recorded consent"
+    )
+    expect(alert).to_be_visible(timeout=5_000)
+    expect(alert).to_contain_text("NO CONSENT RECORDED: Priya Gill")
+    row = panel.get_by_role("row").filter(has_text="Priya Gill")
+    expect(row.get_by_text("No consent recorded for this agency")).to_be_visible()
+    panel.screenshot(path=str(screenshots / "panel-visit-no-consent-1280x800.png"), full_page=True)

@@ -302,7 +302,9 @@ def test_an_unannounced_professional_linked_to_a_child_without_consent_is_on_the
     alert = kinds["visit_without_consent"]
     assert alert["visit_id"] == visit["id"]
     assert "NO CONSENT RECORDED: Priya Gill" in alert["message"]
-    assert "Agency visit without the parents" in text_of(demo_client.get("/admin/dashboard"))
+    dashboard = text_of(demo_client.get("/admin/dashboard"))
+    assert "Agency visit without the parents" in dashboard
+    assert "No consent recorded for this agency" in dashboard
 
 
 def test_an_unannounced_visit_linked_to_a_child_with_consent_joins_the_involvement(
@@ -318,6 +320,7 @@ def test_an_unannounced_visit_linked_to_a_child_with_consent_joins_the_involveme
     demo_client.post(f"/admin/visits/{visit['id']}/child", data={"child": noah}, headers=HX)
     assert "visit_without_consent" not in {a["kind"] for a in alerts.open_alerts(demo_db)}
     assert demo_db["visits"].get(visit["id"])["involvement_id"] == involvement
+    assert "No consent recorded" not in text_of(demo_client.get("/admin/dashboard"))
 
 
 # ---- Parents informed at every stage ----
@@ -582,3 +585,18 @@ def test_the_chronology_lists_concerns_involvements_visits_and_stages_in_order(
         a_referral_with_consent(demo_db, aisha, amelia, None)
     kinds = [entry.kind for entry in safeguarding_chronology(demo_db, amelia)]
     assert kinds == ["visit", "concern", "involvement", "referral"]
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_a_correction_with_bad_input_signs_nothing_and_says_why(demo_client, demo_db, aisha, kind):
+    amelia = child_id(demo_db, "Amelia")
+    original = a_concern(demo_db, aisha, AISHA[1], amelia)
+    log_in(demo_client, AISHA)
+    response = demo_client.post(
+        f"/admin/concerns/{original}/correction",
+        data=concern_form(amelia, seen_or_heard=HOSTILE[kind]),
+    )
+    assert response.status_code == 400
+    page = text_of(response)
+    assert "Nothing was signed:" in page and "what you saw or heard" in page
+    assert len(concerns.for_child(demo_db, amelia)) == 1
