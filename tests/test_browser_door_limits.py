@@ -76,3 +76,16 @@ def test_the_panel_shows_when_nothing_can_be_saved(panel, monkeypatch, screensho
         "the disk holding the database is full"
     )
     panel.screenshot(path=str(screenshots / "panel-cannot-save-1280x800.png"))
+
+
+def test_the_pin_lockout_is_said_in_urdu_right_to_left(kiosk, live_demo, screenshots):
+    kiosk.goto(live_demo.url + "/")
+    kiosk.get_by_role("button", name="English").click()
+    kiosk.get_by_role("button", name="اردو").click()
+    kiosk.get_by_role("button", name="والدین یا نگہداشت کنندہ").click()
+    for n in range(5):
+        tap_pin(kiosk, f"00000{n}")
+        if n < 4:
+            expect(kiosk.locator("p.error")).to_be_visible()
+    expect(kiosk.get_by_role("alert").filter(has_text="بہت زیادہ کوششیں")).to_contain_text("سیکنڈ")
+    kiosk.screenshot(path=str(screenshots / "kiosk-pin-lockout-ur-800x480.png"))
