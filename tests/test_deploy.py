@@ -82,6 +82,7 @@ def test_install_writes_the_files_with_their_permissions_and_runs_twice(tmp_path
         "RuntimeDirectory=doorbook",
         "Environment=LG_WD=/run/doorbook",
         "Environment=GPIOZERO_PIN_FACTORY=lgpio",
+        "DeviceAllow=char-gpiochip rw",
         "--host 127.0.0.1",
         "ExecStart=/opt/doorbook/venv/bin/doorbook serve",
     ):

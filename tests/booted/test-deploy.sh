@@ -360,6 +360,11 @@ sys.exit(not (h.get("status") == "ok" and h.get("schema") == int(sys.argv[2])))'
     fail "exposure $exposure is worse than the recorded $RECORDED_EXPOSURE (tests/booted/exposure-limit)"
   fi
   EXPOSURE="$exposure"
+  # The GPIO pins stay reachable under the device rules (a container cannot enforce device
+  # rules, so this is what systemd will apply on the Pi).
+  inside systemctl show -P DeviceAllow doorbook.service | grep -c "char-gpiochip rw" > /dev/null \
+    || fail "doorbook.service's device list does not hold the GPIO pins (char-gpiochip rw)"
+  ok "doorbook.service may use the GPIO pins: DeviceAllow $(inside systemctl show -P DeviceAllow doorbook.service | paste -sd, -)"
   ok "systemd-analyze security doorbook.service: exposure $exposure (recorded: $RECORDED_EXPOSURE)"
   # The other Doorbook services, for the record (not held to a figure here).
   OTHER_EXPOSURES=""
