@@ -126,13 +126,15 @@ def absence_report():
 # ---- The attendance policy: asked once, if the setting wants it ----
 
 
-@bp.get("/parent/policy")
-def policy_prompt():
-    interaction = parent_interaction()
-    asked = interaction is not None and absences.should_ask_about_policy(
-        get_db(), interaction.person.id
-    )
-    return render_template("kiosk/_policy_prompt.html", asked=asked), 200, VARY
+@bp.context_processor
+def policy_question():
+    """For the parent's own screen: whether to ask them about the policy (no extra
+    request: the question is part of the screen)."""
+    return {
+        "ask_about_policy": lambda contact_id: absences.should_ask_about_policy(
+            get_db(), contact_id
+        )
+    }
 
 
 @bp.post("/parent/policy")

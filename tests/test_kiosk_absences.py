@@ -119,13 +119,19 @@ def test_a_parent_is_asked_once_to_confirm_the_attendance_policy(demo_client, de
     absences.save_policy(
         demo_db, audit.Actor("staff", priya, "Priya Sharma"), b"%PDF-1.4 policy", tmp_path
     )
-    identify(demo_client, "245781")
-    assert "przeczytałem" not in text_of(demo_client.get("/parent/policy", headers=HX)).lower()
+    question = "polityk"  # "polityką obecności", in Katarzyna's Polish
+    assert question not in text_of(identify(demo_client, "245781")).lower()  # not asked: off
     settings.set_many(demo_db, {"ask_parents_to_confirm_policy": "yes"})
-    prompt = text_of(demo_client.get("/parent/policy", headers=HX))
-    assert "polityk" in prompt.lower()
+    assert question in text_of(identify(demo_client, "245781")).lower()
     assert "Dziękujemy" in text_of(demo_client.post("/parent/policy", headers=HX))
     given = {f["name"]: f["given_on"] for f in absences.families(demo_db)}
     assert given["Katarzyna Nowak"] == clock.today().isoformat()
     assert given["Piotr Nowak"] is None
-    assert "polityk" not in text_of(demo_client.get("/parent/policy", headers=HX)).lower()
+    assert question not in text_of(identify(demo_client, "245781")).lower()  # asked once
+    assert question in text_of(identify(demo_client, "836410")).lower()  # Piotr: not yet
+
+
+def test_the_policy_is_not_asked_before_identification(demo_client, demo_db):
+    settings.set_many(demo_db, {"ask_parents_to_confirm_policy": "yes"})
+    response = demo_client.post("/parent/policy", headers=HX)
+    assert demo_db["policy_given"].count == 0 and "polityk" not in text_of(response).lower()
