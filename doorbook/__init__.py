@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, g, jsonify, request
 from flask_babel import get_locale
@@ -31,8 +32,14 @@ def data_dir_from_environment() -> Path:
     return Path(os.environ.get("DOORBOOK_DATA") or DEFAULT_DATA_DIR).resolve()
 
 
-def select_locale() -> str:
-    return getattr(g, "language", None) or DEFAULT_LANGUAGE
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    # A parsed Locale, kept: flask-babel would parse the code again on every request.
+    return _locale(getattr(g, "language", None) or DEFAULT_LANGUAGE)
 
 
 def _timezone() -> str:
@@ -43,7 +50,7 @@ def _timezone() -> str:
     return g.timezone
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _local_time(stored: str, tz: str, locale: str) -> str:
     from doorbook import clock
 
@@ -51,7 +58,7 @@ def _local_time(stored: str, tz: str, locale: str) -> str:
     return babel_dates.format_time(at, format="short", locale=locale)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _local_date(stored: str, tz: str, locale: str) -> str:
     from doorbook import clock
 

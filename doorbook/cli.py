@@ -216,6 +216,7 @@ def serve_command(host: str, port: int, threads: int, trusted_proxy: str | None)
 
     app = current_app._get_current_object()
     app.config["SERVER_THREADS"] = threads  # the event streams' cap follows the threads
+    serving.limit_malloc_arenas()
     background = scheduler.start(app)
     try:
         waitress.serve(

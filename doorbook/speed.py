@@ -87,13 +87,14 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
 def _translations():
     """This request's translations, looked up once per locale (flask-babel caches the locale
     on the request's context; a change of locale, e.g. force_locale, is seen at once)."""
-    babel_ctx = g.get("_flask_babel")
-    locale = getattr(babel_ctx, "babel_locale", None)
-    cached = g.get("_doorbook_translations")
+    request_globals = g._get_current_object()
+    locale = getattr(getattr(request_globals, "_flask_babel", None), "babel_locale", None)
+    cached = getattr(request_globals, "_doorbook_translations", None)
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
     translations = get_translations()
-    g._doorbook_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    locale = getattr(getattr(request_globals, "_flask_babel", None), "babel_locale", None)
+    request_globals._doorbook_translations = (locale, translations)
     return translations
 
 
