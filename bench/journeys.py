@@ -8,12 +8,15 @@ A drop-off or a collection at the kiosk is:
     files    the page's own CSS and JS, fetched or revalidated as a browser's cache says
     pad      GET /parent           htmx: the PIN pad
     identify POST /parent/identify htmx: the PIN, answered with the family's children
+    parts    what a screen has htmx load by itself (hx-trigger="load"), e.g. the
+             attendance-policy prompt on the family's screen
     sign in  POST /parent/sign-in  htmx: (or sign out) the ticked children
     reset    POST /reset           kiosk.js, 8 s after "done": forget the person, then home
 """
 
 from __future__ import annotations
 
+import html
 import http.client
 import re
 import time
@@ -32,7 +35,7 @@ FAMILIES = [
     ("Laura Clarke", "846201"),
     ("Sunita Patel", "520873"),
 ]
-STEPS = ("home", "files", "pad", "identify", "sign in", "sign out", "reset")
+STEPS = ("home", "files", "pad", "identify", "parts", "sign in", "sign out", "reset")
 
 
 class Answer:
@@ -126,6 +129,17 @@ class Kiosk:
             self.cache[path] = (time.monotonic() + fresh, etag, modified)
         return asked
 
+    def load_parts(self, screen: Answer) -> int:
+        """What htmx fetches by itself once a screen is in: elements with hx-trigger="load"
+        (e.g. the attendance-policy prompt on a family's screen). How many were fetched."""
+        fetched = 0
+        for tag in re.findall(r"<[^>]*hx-trigger=\"load\"[^>]*>", screen.body):
+            url = re.search(r'hx-get="([^"]+)"', tag)
+            if url:
+                self.htmx("GET", html.unescape(url.group(1)))
+                fetched += 1
+        return fetched
+
     def pad(self) -> Answer:
         return self.htmx("GET", "/parent")
 
@@ -160,15 +174,19 @@ def untimed(_step: str, fn: Callable[[], object]) -> object:
 def journey(kiosk: Kiosk, pin: str, action: str, timer: Timer = untimed) -> Answer:
     """One drop-off ("sign-in") or collection ("sign-out") at the kiosk, request by request.
     Returns the confirmation screen; raises if the kiosk did not confirm."""
-    timer("home", kiosk.home)
+    home = timer("home", kiosk.home)
     timer("files", kiosk.page_files)
-    timer("pad", kiosk.pad)
+    timer("parts", lambda: kiosk.load_parts(home))
+    pad = timer("pad", kiosk.pad)
+    timer("parts", lambda: kiosk.load_parts(pad))
     children = timer("identify", lambda: kiosk.identify(pin))
     if children.status != 200:
         raise RuntimeError(f"identify: {children.status}")
+    timer("parts", lambda: kiosk.load_parts(children))
     done = timer(action.replace("-", " "), lambda: kiosk.act(children, action))
     if done.status != 200 or "done-title" not in done.body:
         raise RuntimeError(f"{action}: {done.status} {done.body[:300]}")
+    timer("parts", lambda: kiosk.load_parts(done))
     timer("reset", kiosk.reset)
     return done
 

@@ -125,6 +125,7 @@ STEP_REQUESTS = {
     "sign out": "POST /parent/sign-out",
     "reset": "POST /reset",
     "files": "GET /static",
+    "parts": "GET /parent/policy",
 }
 
 
@@ -143,7 +144,7 @@ def report(clients: int, result: dict) -> dict:
     )
     floor_p95 = percentile(floor["samples"][FLOOR], 95)
     rows = [(FLOOR, floor["samples"][FLOOR], floor_thread)]
-    for step in ("home", "files", "pad", "identify", "sign in", "sign out", "reset"):
+    for step in ("home", "files", "pad", "identify", "parts", "sign in", "sign out", "reset"):
         if step in kiosk["samples"]:
             rows.append((step, kiosk["samples"][step], thread.get(STEP_REQUESTS[step])))
     worst = 0.0

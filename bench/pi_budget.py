@@ -52,7 +52,7 @@ PERIOD_US = 10_000
 PI_CORES = 4
 PI_FACTOR = 4.0
 WEIGHT_RATIO = 10  # CPUWeight=1000 against the default 100
-STEPS = ("home", "pad", "identify", "sign in", "sign out", "reset")
+STEPS = ("home", "pad", "identify", "parts", "sign in", "sign out", "reset")
 
 
 def calibration_loop(rounds: int) -> None:

@@ -58,7 +58,9 @@ def test_bench_journeys_make_the_requests_chromium_makes(kiosk, live_demo):
         return [r for r in requests if not r[1].startswith("/static/")], files
 
     assert shape(seen) == shape(chromium)
-    assert shape(chromium)[0] == [
+    # The journey's own steps are all there, in order (screens may load more by themselves).
+    steps = iter(shape(chromium)[0])
+    for step in [
         ("GET", "/"),
         ("GET", "/parent"),
         ("POST", "/parent/identify"),
@@ -70,5 +72,6 @@ def test_bench_journeys_make_the_requests_chromium_makes(kiosk, live_demo):
         ("POST", "/parent/sign-out"),
         ("POST", "/reset"),
         ("GET", "/"),
-    ]
+    ]:
+        assert step in steps, step
     assert len(shape(chromium)[1]) == 5  # each file once: kept by the browser afterwards

@@ -58,11 +58,16 @@ def children_on(screen: str, action: str) -> dict[int, str]:
 
 def one_journey(kiosk: Kiosk, pin: str, tally: Tally) -> None:
     """A family at the kiosk: sign in whoever is not here, or else sign out whoever is."""
-    check(kiosk.home(), "/", tally)
+    home = kiosk.home()
+    check(home, "/", tally)
     kiosk.page_files()
-    check(kiosk.pad(), "/parent", tally)
+    kiosk.load_parts(home)
+    pad = kiosk.pad()
+    check(pad, "/parent", tally)
+    kiosk.load_parts(pad)
     screen = kiosk.identify(pin)
     check(screen, "/parent/identify", tally)
+    kiosk.load_parts(screen)
     action = "sign-in" if children_on(screen.body, "sign-in") else "sign-out"
     offered = children_on(screen.body, action)
     if not offered:
@@ -73,6 +78,7 @@ def one_journey(kiosk: Kiosk, pin: str, tally: Tally) -> None:
     check(done, f"/parent/{action}", tally)
     if done.status != 200 or 'id="done-title"' not in done.body:
         return
+    kiosk.load_parts(done)
     # The confirmation names each child (in the family's language); only this kiosk acts
     # for this family, so each child named was changed by this request.
     results = done.body.split('class="results"', 1)[-1]
