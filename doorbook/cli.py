@@ -599,3 +599,13 @@ def _check(db) -> None:
             click.echo(f"Problem: {problem}", err=True)
         sys.exit(1)
     click.echo("All checks passed.")
+
+
+def _add_group_commands() -> None:
+    # The group's office is its own package (group/); the console script carries its commands.
+    from group.cli import group_command
+
+    cli.add_command(group_command)
+
+
+_add_group_commands()

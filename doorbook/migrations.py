@@ -888,6 +888,13 @@ def m019_absence_lookups(db: Database) -> None:
     db["absences"].create_index(["child_id", "day"])
 
 
+@migrations()
+def m030_replica_heartbeat(db: Database) -> None:
+    # One row the server touches each minute while replication is on, so that a reader of
+    # the off-site copy (the group's office) can tell an idle site from a stale copy.
+    db["replica_heartbeat"].create({"id": int, "at": str}, pk="id", not_null={"at"})
+
+
 def apply(db: Database) -> None:
     from doorbook.db import _write_lock
 

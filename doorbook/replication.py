@@ -278,6 +278,29 @@ def server_checkpoint(database: Path, *, min_pages: int = CHECKPOINT_PAGES) -> s
     return "done"
 
 
+# ---- The heartbeat: how a reader of the copy tells an idle site from a stale copy ----
+
+HEARTBEAT_SECONDS = int(os.environ.get("DOORBOOK_HEARTBEAT_SECONDS") or 60)
+
+
+def heartbeat(db: Database, now: datetime | None = None) -> bool:
+    """While replication is on, touch the heartbeat row once a minute (a tiny write the
+    server makes, like any other); returns whether it wrote."""
+    if destination(db) is None:
+        return False
+    now = now or datetime.now(UTC)
+    row = db.execute("SELECT at FROM replica_heartbeat WHERE id = 1").fetchone()
+    if row and (now - clock.parse(row[0])).total_seconds() < HEARTBEAT_SECONDS:
+        return False
+    with write(db):
+        db.execute(
+            "INSERT INTO replica_heartbeat (id, at) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            [clock.stamp(now)],
+        )
+    return True
+
+
 # ---- Health ----
 
 

@@ -15,7 +15,8 @@ from doorbook import absences, alerts, complaints, records, replication, setting
 from doorbook.db import db_path, open_db
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = 20
+# Every 20 s; more often only if the replication heartbeat is set to be more frequent (tests).
+INTERVAL_SECONDS = min(20, replication.HEARTBEAT_SECONDS)
 
 
 class Scheduler:
@@ -34,6 +35,7 @@ class Scheduler:
             complaints.check_deadlines(db)
             records.end_of_day_export(db)
             replication.check_alert(db, self.database.parent)
+            replication.heartbeat(db)
             repeat = settings.get_int(db, "alert_repeat_seconds")
             if alerts.unacknowledged_count(db) and wall.monotonic() - self.last_chime >= repeat:
                 self.signals.chime()

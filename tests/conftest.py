@@ -40,6 +40,16 @@ def demo_template(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def demo_office_template(tmp_path_factory) -> Path:
+    """`doorbook group demo` built once: three sites, replicated, copied; tests copy it."""
+    from doorbook.group_demo import build
+
+    folder = tmp_path_factory.mktemp("group-demo") / "office"
+    list(build(folder))
+    return folder
+
+
 @pytest.fixture
 def demo_app(tmp_path, demo_template):
     """An app on its own copy of the demo setting."""
