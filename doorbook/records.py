@@ -544,13 +544,19 @@ def plan_purge(db: Database, today: date | None = None) -> PurgePlan:
             plan.kept_for_child_protection += 1
         else:
             plan.visits.append(row["id"])
+    plan.safeguarding = safeguarding.plan_purge(
+        db, _years_ago(db, "retention_safeguarding_years_after_leaving", today)
+    )
     left_cutoff = _years_ago(db, "retention_register_years_after_leaving", today).isoformat()
     for row in db.query(
         "SELECT id FROM children WHERE left_on IS NOT NULL AND left_on < ? "
         "AND first_name != 'Removed'",
         [left_cutoff],
     ):
-        plan.children_anonymised.append(row["id"])
+        # A child's concerns and involvements are kept far longer than the register: their
+        # name stays with them until those go too.
+        if row["id"] in plan.safeguarding.children or not safeguarding.keeps_records(db, row["id"]):
+            plan.children_anonymised.append(row["id"])
         plan.register_entries += [
             r[0] for r in db.execute("SELECT id FROM attendance WHERE child_id = ?", [row["id"]])
         ]
@@ -567,9 +573,6 @@ def plan_purge(db: Database, today: date | None = None) -> PurgePlan:
     plan.audit_entries = db.execute(
         "SELECT count(*) FROM audit_log WHERE at < ?", [audit_cutoff]
     ).fetchone()[0]
-    plan.safeguarding = safeguarding.plan_purge(
-        db, _years_ago(db, "retention_safeguarding_years_after_leaving", today)
-    )
     return plan
 
 

@@ -182,9 +182,17 @@ class SafeguardingPurge:
 
     def describe(self) -> str:
         return (
-            f"concerns and involvements of {len(self.children)} children who left long ago; "
-            f"{self.kept_for_child_protection} children's kept for a child protection plan"
+            f"concerns and involvements of {len(self.children)} children who left long ago "
+            f"(kept for {self.kept_for_child_protection} with a child protection plan)"
         )
+
+
+def keeps_records(db: Database, child_id: int) -> bool:
+    """Whether concerns, involvements or stages are kept for this child."""
+    return any(
+        db.execute(f"SELECT 1 FROM {table} WHERE child_id = ? LIMIT 1", [child_id]).fetchone()  # noqa: S608
+        for table in ("concerns", "involvements", "involvement_stages")
+    )
 
 
 def plan_purge(db: Database, cutoff: date) -> SafeguardingPurge:

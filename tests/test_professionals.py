@@ -600,3 +600,14 @@ def test_a_correction_with_bad_input_signs_nothing_and_says_why(demo_client, dem
     page = text_of(response)
     assert "Nothing was signed:" in page and "what you saw or heard" in page
     assert len(concerns.for_child(demo_db, amelia)) == 1
+
+
+def test_a_child_keeps_their_name_while_their_concerns_are_kept(demo_db, aisha):
+    amelia = child_id(demo_db, "Amelia")
+    a_concern(demo_db, aisha, AISHA[1], amelia)
+    demo_db.execute("UPDATE children SET left_on = '2020-01-01' WHERE id = ?", [amelia])
+    demo_db.conn.commit()
+    plan = records.purge(demo_db, audit.SYSTEM)  # the register's 3 years have passed
+    assert amelia not in plan.children_anonymised
+    assert demo_db["children"].get(amelia)["first_name"] == "Amelia"
+    assert len(concerns.for_child(demo_db, amelia)) == 1
