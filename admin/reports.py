@@ -126,7 +126,7 @@ def register_correct(attendance_id: int):
     if not form.ok:
         return register_page(day, 400, problem=form.errors["reason"])
     try:
-        records.correct_time(
+        done = records.correct_time(
             get_db(),
             attendance_id,
             which,
@@ -136,7 +136,7 @@ def register_correct(attendance_id: int):
         )
     except records.CorrectionProblem as problem:
         return register_page(day, 400, problem=str(problem))
-    flash("Corrected: the original stays in the register's history.")
+    flash(f"Corrected: {done} The original stays in the register's history.")
     return redirect(url_for("admin.register", date=day.isoformat()))
 
 

@@ -44,6 +44,7 @@ def alerts_part(message: str | None = None, status: int = 200):
             kinds=alerts.KINDS,
             staff_on_site=dashboard.staff_on_site(db),
             message=message,
+            problem=status >= 400,
             repeat_seconds=settings.get_int(db, "alert_repeat_seconds"),
             # What /healthz says, where the manager looks: nothing can be saved right now.
             write_problem=health.write_problem(db, current_app.config["DATA_DIR"]),
@@ -64,9 +65,23 @@ def on_site_part(message: str | None = None, status: int = 200):
             children=dashboard.children_to_match(db) if g.staff.manages else [],
             bookings=dashboard.todays_bookings(db),
             message=message,
+            problem=status >= 400,
         ),
         status,
     )
+
+
+@bp.context_processor
+def header_alerts():
+    """Every admin page's header shows the open alerts (admin/_alert_summary.html)."""
+    if getattr(g, "staff", None) is None:
+        return {}
+    return {"alert_summary": dashboard.alert_summary(get_db())}
+
+
+@bp.get("/parts/alert-summary")
+def alert_summary_fragment():
+    return render_template("admin/_alert_summary.html", summary=dashboard.alert_summary(get_db()))
 
 
 @bp.get("/")
@@ -129,10 +144,10 @@ def resolve_alert(alert_id: int):
 @bp.post("/one-off/<int:one_off_id>/confirm")
 def confirm_one_off(one_off_id: int):
     try:
-        collection.confirm_one_off_id(get_db(), one_off_id, g.staff.actor())
+        done = collection.confirm_one_off_id(get_db(), one_off_id, g.staff.actor())
     except collection.CollectionProblem as error:
         return alerts_part(str(error), 409)
-    return alerts_part("Photo ID seen: the child is signed out to the one-off collector.")
+    return alerts_part(done.describe(settings.timezone(get_db())))
 
 
 @bp.post("/one-off/<int:one_off_id>/refuse")
@@ -155,20 +170,28 @@ def chosen_id(name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
+# visits.sign_out speaks in codes (the kiosk says them in the visitor's language).
+VISIT_PROBLEMS = {
+    "no_visit": "There is no such visit.",
+    "already_signed_out": "This visitor has already signed out.",
+}
+
+
 def visit_action(action, part):
     try:
         action()
     except (supervision.SupervisionProblem, visits.VisitProblem) as error:
-        return part(str(error), 409)
+        return part(VISIT_PROBLEMS.get(str(error), str(error)), 409)
     return part()
 
 
 @bp.post("/visits/<int:visit_id>/supervisor")
 def assign_supervisor(visit_id: int):
+    # The answer goes back to where the manager acted: the alert, or the on-site table.
+    part = alerts_part if request.form.get("from") == "alerts" else on_site_part
     staff_id = chosen_id("staff")
     if staff_id is None:
-        return on_site_part("Please choose a member of staff who is on site.", 400)
-    part = alerts_part if request.form.get("from") == "alerts" else on_site_part
+        return part("Please choose a member of staff who is on site.", 400)
     return visit_action(
         lambda: supervision.assign(get_db(), visit_id, staff_id, g.staff.actor()), part
     )
@@ -217,4 +240,5 @@ def record_visit_checks(visit_id: int):
 
 @bp.post("/visits/<int:visit_id>/sign-out")
 def sign_visitor_out(visit_id: int):
-    return visit_action(lambda: visits.sign_out(get_db(), visit_id, g.staff.actor()), on_site_part)
+    part = alerts_part if request.form.get("from") == "alerts" else on_site_part
+    return visit_action(lambda: visits.sign_out(get_db(), visit_id, g.staff.actor()), part)

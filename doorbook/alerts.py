@@ -33,6 +33,7 @@ KINDS = {
         Kind("unsupervised_visit", 80, "Unsupervised agency visit"),
         Kind("not_arrived", 75, "Child expected and not arrived"),
         Kind("visit_without_consent", 74, "Agency visit without the parents' recorded consent"),
+        Kind("visit_child_gone_home", 76, "Visit goes on after the child went home"),
         Kind("one_off_waiting", 70, "One-off collector waiting for an ID check"),
         Kind("pin_lockout", 60, "Kiosk PIN lock-out"),
         Kind("help_requested", 50, "Help requested at the kiosk"),
@@ -183,6 +184,20 @@ def resolve_where(db: Database, actor: audit.Actor, note: str, *, kind: str, **m
         if rows:
             events.changed(db, "alerts")
     return len(rows)
+
+
+def retell(db: Database, message: str, *, kind: str, **match: int) -> int:
+    """Reword the open alerts of ``kind`` for a record whose state changed (e.g. a visit's
+    child was matched), so an alert never says what is no longer true."""
+    conditions = " AND ".join(f"{column} = ?" for column in match)
+    with write(db):
+        changed = db.execute(
+            f"UPDATE alerts SET message = ? WHERE kind = ? AND resolved_at IS NULL AND {conditions}",  # noqa: S608, E501
+            [message, kind, *match.values()],
+        ).rowcount
+        if changed:
+            events.changed(db, "alerts")
+    return changed
 
 
 def open_alerts(db: Database) -> list[dict]:

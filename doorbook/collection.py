@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import alerts, audit, clock, credentials, events, settings, tries
+from doorbook import alerts, audit, clock, credentials, settings, tries
 from doorbook.db import insert, update, write
 
 
@@ -273,9 +273,28 @@ class CollectionProblem(ValueError):
     """A staff action on a collection that cannot be done; the message says why."""
 
 
-def confirm_one_off_id(db: Database, one_off_collection_id: int, staff: audit.Actor) -> int:
+@dataclass(frozen=True)
+class OneOffCollected:
+    """What a member of staff's confirmation did, for them to see."""
+
+    attendance_id: int
+    child: str
+    collector: str
+    at: str  # stored UTC time
+
+    def describe(self, tz: str) -> str:
+        return (
+            f"{self.child} signed out to {self.collector} (one-off collection) at "
+            f"{clock.local(self.at, tz):%H:%M}. Photo ID seen: this is in the register and the "
+            "child's history."
+        )
+
+
+def confirm_one_off_id(
+    db: Database, one_off_collection_id: int, staff: audit.Actor
+) -> OneOffCollected:
     """A member of staff has seen the one-off collector's photo ID: sign the child out to
-    them. Returns the register entry that was closed."""
+    them."""
     from doorbook import register
 
     with write(db):
@@ -289,32 +308,30 @@ def confirm_one_off_id(db: Database, one_off_collection_id: int, staff: audit.Ac
         entry = register.open_entry(db, row["child_id"])
         if entry is None:
             raise CollectionProblem("The child is not signed in, so cannot be signed out.")
-        now = clock.stamp()
         update(
             db,
             "one_off_collections",
             one_off_collection_id,
-            {"id_checked_at": now, "id_checked_by": staff.id},
-        )
-        update(
-            db,
-            "attendance",
-            entry["id"],
-            {
-                "departed_at": now,
-                "collected_by_name": row["collector_name"],
-                "one_off_collection_id": one_off_collection_id,
-            },
+            {"id_checked_at": clock.stamp(), "id_checked_by": staff.id},
         )
         audit.record(
             db,
             staff,
-            "signed_out",
-            subject_kind="attendance",
-            subject_id=entry["id"],
+            "one_off_collection_confirmed",
+            subject_kind="one_off_collection",
+            subject_id=one_off_collection_id,
             child_id=row["child_id"],
-            collected_by=row["collector_name"],
-            reason="one-off collection: family password given and photo ID seen by staff",
+            collector=row["collector_name"],
+            photo_id_seen_by=staff.name or "staff",
+        )
+        at = register.child_leaves(
+            db,
+            entry,
+            staff,
+            collected_by_name=row["collector_name"],
+            one_off_collection_id=one_off_collection_id,
+            reason="one-off collection: family password given and photo ID seen by "
+            f"{staff.name or 'staff'}",
         )
         alerts.resolve_where(
             db,
@@ -323,9 +340,7 @@ def confirm_one_off_id(db: Database, one_off_collection_id: int, staff: audit.Ac
             kind="one_off_waiting",
             one_off_collection_id=one_off_collection_id,
         )
-        alerts.child_collected(db, row["child_id"], staff)
-        events.changed(db, "on-site")
-    return entry["id"]
+    return OneOffCollected(entry["id"], child_name(db, row["child_id"]), row["collector_name"], at)
 
 
 def _arrangement(db: Database, one_off_collection_id: int) -> dict:

@@ -78,7 +78,11 @@ def visitors_on_site(db: Database) -> list[dict]:
             "r.name AS visitor, r.role, r.phone, COALESCE(o.name, r.organisation_name) "
             "AS organisation, o.dbs_assurance_on_file, o.dbs_assurance_until, "
             "c.first_name || ' ' || c.last_name AS child, "
-            "p.staff_id AS supervisor_id, s.name AS supervisor, p.started_at AS supervised_since "
+            "p.staff_id AS supervisor_id, s.name AS supervisor, p.started_at AS supervised_since, "
+            "EXISTS (SELECT 1 FROM attendance a WHERE a.child_id = v.child_id "
+            "AND a.departed_at IS NULL) AS child_here, "
+            "(SELECT max(a.departed_at) FROM attendance a WHERE a.child_id = v.child_id "
+            "AND a.departed_at >= v.signed_in_at) AS child_left_at "
             "FROM visits v JOIN visitors r ON r.id = v.visitor_id "
             "LEFT JOIN organisations o ON o.id = r.organisation_id "
             "LEFT JOIN children c ON c.id = v.child_id "
@@ -128,4 +132,38 @@ def children_to_match(db: Database) -> list[dict]:
             "WHERE left_on IS NULL OR left_on > ? ORDER BY first_name, last_name",
             [today],
         )
+    )
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    """What the header of every admin page says about open alerts."""
+
+    count: int
+    unacknowledged: int
+    newest: int
+    top_title: str
+    top_message: str
+    repeat_seconds: int
+
+
+def alert_summary(db: Database) -> AlertSummary:
+    from doorbook import alerts
+
+    count, unacknowledged, newest = db.execute(
+        "SELECT count(*), count(*) FILTER (WHERE acknowledged_at IS NULL), "
+        "COALESCE(max(id), 0) FROM alerts WHERE resolved_at IS NULL"
+    ).fetchone()
+    top = db.execute(
+        "SELECT kind, message FROM alerts WHERE resolved_at IS NULL "
+        "ORDER BY severity DESC, raised_at DESC LIMIT 1"
+    ).fetchone()
+    kind = alerts.KINDS.get(top[0]) if top else None
+    return AlertSummary(
+        count,
+        unacknowledged,
+        newest,
+        kind.title if kind else (top[0] if top else ""),
+        top[1] if top else "",
+        settings.get_int(db, "alert_repeat_seconds"),
     )

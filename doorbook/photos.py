@@ -1,6 +1,6 @@
-"""Photos of authorised collectors and not-permitted persons: checked, re-encoded (which
-drops anything but the picture: location, camera, hidden payloads), stored in the data
-folder, and served only to logged-in staff."""
+"""Photos of authorised collectors and not-permitted persons: checked, turned upright,
+re-encoded (which drops anything but the picture: location, camera, hidden payloads), stored
+in the data folder, and served only to logged-in staff."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class PhotoProblem(ValueError):
 
 def store(data_dir: str | Path, upload: bytes) -> str:
     """Check and re-encode an uploaded photo; return its stored file name."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not upload:
         raise PhotoProblem("Please choose a photo to upload.")
@@ -31,7 +31,9 @@ def store(data_dir: str | Path, upload: bytes) -> str:
             if image.format not in ("JPEG", "PNG", "WEBP"):
                 raise PhotoProblem("Please upload a JPEG, PNG or WebP photo.")
             image.load()
-            picture = image.convert("RGB")
+            # A phone stores a portrait photo on its side with an EXIF orientation; turn it
+            # upright now, because re-encoding drops the EXIF that said how to show it.
+            picture = ImageOps.exif_transpose(image).convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise PhotoProblem("That file is not a photo Doorbook can read.") from error
     picture.thumbnail((MAX_SIDE, MAX_SIDE))

@@ -20,6 +20,7 @@ from doorbook import (
     clock,
     complaints,
     dashboard,
+    events,
     safeguarding,
     settings,
     supervision,
@@ -169,8 +170,13 @@ def register(db: Database, first: date, last: date | None = None) -> list[dict]:
     entries = list(
         db.query(
             "SELECT a.*, c.first_name, c.last_name, c.known_as, r.name AS room, "
-            "k.name AS key_person FROM attendance a JOIN children c ON c.id = a.child_id "
+            "k.name AS key_person, o.relationship AS one_off_relationship, "
+            "o.arranged_by AS one_off_arranged_by, o.id_checked_at AS one_off_id_checked_at, "
+            "x.name AS one_off_id_checked_by FROM attendance a "
+            "JOIN children c ON c.id = a.child_id "
             "JOIN rooms r ON r.id = c.room_id LEFT JOIN staff k ON k.id = c.key_person_id "
+            "LEFT JOIN one_off_collections o ON o.id = a.one_off_collection_id "
+            "LEFT JOIN staff x ON x.id = o.id_checked_by "
             "WHERE a.day BETWEEN ? AND ? "
             "ORDER BY a.day, r.id, c.first_name, c.last_name, a.arrived_at",
             span,
@@ -198,6 +204,7 @@ REGISTER_HEADER = [
     "Brought by",
     "Left",
     "Collected by",
+    "One-off collection",
     "Corrections",
     "Message for key person",
     "Absence",
@@ -216,6 +223,7 @@ def register_rows(db: Database, entries: list[dict]) -> list[list[object]]:
             e["brought_by_name"] or "",
             _local(e["departed_at"], tz),
             e["collected_by_name"] or "",
+            one_off_note(e, tz),
             "; ".join(
                 f"{c['field']} {c['old_value'] or '(none)'} -> {c['new_value']} by "
                 f"{c['corrected_by_name']} at {clock.local(c['corrected_at'], tz):%d/%m %H:%M}: "
@@ -227,6 +235,22 @@ def register_rows(db: Database, entries: list[dict]) -> list[list[object]]:
         ]
         for e in entries
     ]
+
+
+def one_off_note(entry: dict, tz: str) -> str:
+    """How a one-off collection was checked, for the register and its CSV."""
+    if not entry.get("one_off_collection_id"):
+        return ""
+    arranged = (
+        f", arranged by {entry['one_off_arranged_by']}" if entry["one_off_arranged_by"] else ""
+    )
+    seen = (
+        f"photo ID seen by {entry['one_off_id_checked_by'] or 'staff'} at "
+        f"{_local(entry['one_off_id_checked_at'], tz)}"
+        if entry["one_off_id_checked_at"]
+        else "photo ID not recorded"
+    )
+    return f"yes{arranged}; family password given; {seen}"
 
 
 def absence_rows(db: Database, first: date, last: date | None = None) -> list[list[object]]:
@@ -248,6 +272,7 @@ def absence_rows(db: Database, first: date, last: date | None = None) -> list[li
                 f"{a['first_name']} {a['last_name']}",
                 a["room"],
                 key_people.get(a["child_id"], ""),
+                "",
                 "",
                 "",
                 "",
@@ -290,6 +315,7 @@ def absence_rows(db: Database, first: date, last: date | None = None) -> list[li
                 "",
                 "",
                 "",
+                "",
                 f"not arrived: follow-up from {clock.local(f['started_at'], tz):%H:%M}"
                 f"{'; ' + calls if calls else ''}; {ended}",
             ]
@@ -325,8 +351,12 @@ def _stamp_for(db: Database, day: date, hh_mm: str) -> str:
 
 def correct_time(
     db: Database, attendance_id: int, which: str, hh_mm: str, reason: str, staff: audit.Actor
-) -> None:
-    """Correct an arrival or departure time; the original stays in the history."""
+) -> str:
+    """Correct an arrival or departure time; the original stays in the history. A departure
+    given for a child still signed in signs them out, with every consequence of a sign-out
+    (register.child_leaves). Returns what was done, for the member of staff."""
+    from doorbook import register
+
     if which not in ("arrived_at", "departed_at"):
         raise CorrectionProblem("Only the arrival or departure time can be corrected.")
     if not reason:
@@ -335,7 +365,12 @@ def correct_time(
         entry = next(db.query("SELECT * FROM attendance WHERE id = ?", [attendance_id]), None)
         if entry is None:
             raise CorrectionProblem("There is no such register entry.")
+        tz = settings.timezone(db)
         new = _stamp_for(db, date.fromisoformat(entry["day"]), hh_mm)
+        if new > clock.stamp():
+            raise CorrectionProblem(
+                f"{hh_mm} has not happened yet: a register time cannot be in the future."
+            )
         arrived = new if which == "arrived_at" else entry["arrived_at"]
         departed = new if which == "departed_at" else entry["departed_at"]
         if departed and departed < arrived:
@@ -346,14 +381,13 @@ def correct_time(
             {
                 "attendance_id": attendance_id,
                 "field": which,
-                "old_value": _local(entry[which], settings.timezone(db)) or None,
+                "old_value": _local(entry[which], tz) or None,
                 "new_value": hh_mm,
                 "reason": reason,
                 "corrected_by": staff.id,
                 "corrected_at": clock.stamp(),
             },
         )
-        update(db, "attendance", attendance_id, {which: new})
         audit.record(
             db,
             staff,
@@ -366,6 +400,21 @@ def correct_time(
             new=new,
             reason=reason,
         )
+        child = f"{entry_child_name(db, entry['child_id'])}"
+        if which == "departed_at" and entry["departed_at"] is None:
+            register.child_leaves(db, entry, staff, at=new, reason=f"register corrected: {reason}")
+            return f"{child} is signed out at {hh_mm} (a correction). They are no longer on site."
+        update(db, "attendance", attendance_id, {which: new})
+        events.changed(db, "on-site")
+    what = "arrival" if which == "arrived_at" else "departure"
+    return f"{child}'s {what} is corrected to {hh_mm}."
+
+
+def entry_child_name(db: Database, child_id: int) -> str:
+    first, last = db.execute(
+        "SELECT first_name, last_name FROM children WHERE id = ?", [child_id]
+    ).fetchone()
+    return f"{first} {last}"
 
 
 def add_missing_entry(

@@ -57,6 +57,50 @@ def open_entry(db: Database, child_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
+def child_leaves(
+    db: Database,
+    entry: dict,
+    actor: audit.Actor,
+    *,
+    reason: str,
+    at: str | None = None,
+    collected_by_name: str | None = None,
+    collected_by_contact_id: int | None = None,
+    one_off_collection_id: int | None = None,
+) -> str:
+    """The one way a child is signed out, whoever does it (the kiosk, staff confirming a
+    one-off collector's photo ID, a manager correcting the register): the register entry is
+    closed, the decision audited, the child's *not yet collected* alerts resolved, any
+    visit still on site to see this child flagged, and every open panel told. Returns the
+    departure time stored."""
+    from doorbook import visits
+
+    at = at or clock.stamp()
+    with write(db):
+        values: dict[str, object] = {"departed_at": at}
+        if collected_by_name is not None:
+            values["collected_by_name"] = collected_by_name
+        if collected_by_contact_id is not None:
+            values["collected_by_contact_id"] = collected_by_contact_id
+        if one_off_collection_id is not None:
+            values["one_off_collection_id"] = one_off_collection_id
+        update(db, "attendance", entry["id"], values)
+        audit.record(
+            db,
+            actor,
+            "signed_out",
+            subject_kind="attendance",
+            subject_id=entry["id"],
+            child_id=entry["child_id"],
+            collected_by=collected_by_name or "",
+            reason=reason,
+        )
+        alerts.child_collected(db, entry["child_id"], actor)
+        visits.child_went_home(db, entry["child_id"], at)
+        events.changed(db, "on-site")
+    return at
+
+
 def _own(db: Database, person: Person, child_ids: list[int]) -> dict[int, ChildAtDoor]:
     mine = {child.id: child for child in children_for(db, person.id)}
     return {child_id: mine[child_id] for child_id in child_ids if child_id in mine}
@@ -145,27 +189,15 @@ def sign_out(db: Database, person: Person, child_ids: list[int], *, kiosk: str) 
                 )
                 results.append(Result(child_id, child.name, "refused"))
                 continue
-            update(
+            child_leaves(
                 db,
-                "attendance",
-                entry["id"],
-                {
-                    "departed_at": now,
-                    "collected_by_contact_id": person.id,
-                    "collected_by_name": person.name,
-                },
-            )
-            audit.record(
-                db,
+                entry,
                 actor,
-                "signed_out",
-                subject_kind="attendance",
-                subject_id=entry["id"],
-                child_id=child_id,
-                collected_by=person.name,
+                at=now,
+                collected_by_name=person.name,
+                collected_by_contact_id=person.id,
                 reason=decision.reason,
             )
-            alerts.child_collected(db, child_id, actor)
             results.append(Result(child_id, child.name, "signed_out", now))
         events.changed(db, "on-site")
     return results

@@ -60,15 +60,26 @@ def _visit_summary(db: Database, visit_id: int) -> str:
     return f"{row['visitor']}{organisation}, visiting {child}"
 
 
+def unsupervised_message(db: Database, visit_id: int, why: str) -> str:
+    return f"UNSUPERVISED: {_visit_summary(db, visit_id)}. {why} Assign a member of staff on site."
+
+
 def alert_unsupervised(db: Database, visit_id: int, why: str, kiosk: str | None = None) -> None:
     child_id = db.execute("SELECT child_id FROM visits WHERE id = ?", [visit_id]).fetchone()[0]
     alerts.raise_alert(
         db,
         "unsupervised_visit",
-        f"UNSUPERVISED: {_visit_summary(db, visit_id)}. {why} Assign a member of staff on site.",
+        unsupervised_message(db, visit_id, why),
         kiosk=kiosk,
         visit_id=visit_id,
         child_id=child_id,
+    )
+
+
+def visit_changed(db: Database, visit_id: int, why: str) -> None:
+    """The visit's child or state changed: its open *unsupervised* alert says so."""
+    alerts.retell(
+        db, unsupervised_message(db, visit_id, why), kind="unsupervised_visit", visit_id=visit_id
     )
 
 
@@ -174,13 +185,10 @@ def visit_ended(db: Database, visit_id: int) -> None:
     """The visitor has signed out: close the supervision period and the open alerts."""
     with write(db):
         _end_period(db, visit_id, "visitor signed out")
-        alerts.resolve_where(
-            db,
-            audit.SYSTEM,
-            "The visitor has signed out.",
-            kind="unsupervised_visit",
-            visit_id=visit_id,
-        )
+        for kind in ("unsupervised_visit", "visit_child_gone_home"):
+            alerts.resolve_where(
+                db, audit.SYSTEM, "The visitor has signed out.", kind=kind, visit_id=visit_id
+            )
 
 
 def minutes_without(

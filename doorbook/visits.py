@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, events, involvements, settings, supervision
+from doorbook import (
+    alerts,
+    audit,
+    clock,
+    credentials,
+    events,
+    involvements,
+    settings,
+    supervision,
+)
 from doorbook.collection import same_name
 from doorbook.db import insert, update, write
 
@@ -364,7 +373,44 @@ def link_child(db: Database, visit_id: int, child_id: int, actor: audit.Actor) -
             child_id=child_id,
         )
         involvements.visit_started(db, visit_id)
+        supervision.visit_changed(
+            db, visit_id, f"The child they named is matched (by {actor.name or 'staff'})."
+        )
         events.changed(db, "on-site")
+
+
+def child_went_home(db: Database, child_id: int, at: str) -> list[int]:
+    """The child an agency visitor came to see has gone home and the visitor is still
+    signed in: the manager is told, until the visitor signs out."""
+    with write(db):
+        rows = list(
+            db.query(
+                "SELECT v.id, r.name AS visitor, COALESCE(o.name, r.organisation_name) AS org, "
+                "c.first_name, c.last_name FROM visits v JOIN visitors r ON r.id = v.visitor_id "
+                "LEFT JOIN organisations o ON o.id = r.organisation_id "
+                "JOIN children c ON c.id = v.child_id "
+                "WHERE v.child_id = ? AND v.kind = 'agency' AND v.signed_out_at IS NULL",
+                [child_id],
+            )
+        )
+        flagged = []
+        for row in rows:
+            child = f"{row['first_name']} {row['last_name']}"
+            org = f" ({row['org']})" if row["org"] else ""
+            when = f"went home at {clock.local(at, settings.timezone(db)):%H:%M}"
+            alerts.raise_alert(
+                db,
+                "visit_child_gone_home",
+                f"{child} {when}, but {row['visitor']}{org}, here to see {child}, is still "
+                "signed in. Is the visit over? Sign the visitor out, or make sure they are "
+                "supervised and away from other children.",
+                child_id=child_id,
+                visit_id=row["id"],
+                dedupe_key=f"visit_child_gone_home:{row['id']}:{at}",
+            )
+            supervision.visit_changed(db, row["id"], f"{child} {when}.")
+            flagged.append(row["id"])
+    return flagged
 
 
 def record_checks(

@@ -37,8 +37,9 @@
   }
   showSound();
 
+  // The header's alert summary is on every admin page (admin/_alert_summary.html).
   function checkAlerts() {
-    var section = document.getElementById("alerts");
+    var section = document.getElementById("alert-summary");
     if (!section) return;
     var newest = parseInt(section.dataset.newestAlert || "0", 10);
     var waiting = parseInt(section.dataset.unacknowledged || "0", 10);
@@ -51,6 +52,15 @@
   }
 
   document.body.addEventListener("htmx:afterSwap", checkAlerts);
+
+  // The parts of the page the event stream refreshes, and the event that refreshes each.
+  function liveParts() {
+    return Array.prototype.slice.call(document.querySelectorAll("[hx-trigger^='sse:']"));
+  }
+  function refresh(part) {
+    var first = part.getAttribute("hx-trigger").split(",")[0].trim();
+    htmx.trigger(part, first);
+  }
 
   // A live update never takes the keyboard focus, nor what someone is typing: while focus
   // is inside a part of the page, its refresh waits until focus leaves it.
@@ -69,16 +79,13 @@
     setTimeout(function () {
       if (part.contains(document.activeElement)) return;
       delete part.dataset.refreshWaiting;
-      htmx.trigger(part, "sse:" + (part.id === "alerts-live" ? "alerts" : "on-site"));
+      refresh(part);
     }, 0);
   });
   document.body.addEventListener("htmx:sseOpen", function () {
     if (status) status.textContent = "Live: updates appear here as they happen.";
     // After a reconnect (a server restart, a dropped network), fetch everything again.
-    ["alerts-live", "on-site-live"].forEach(function (id) {
-      var part = document.getElementById(id);
-      if (part) htmx.trigger(part, "sse:" + (id === "alerts-live" ? "alerts" : "on-site"));
-    });
+    liveParts().forEach(refresh);
   });
   document.body.addEventListener("htmx:sseError", function () {
     if (status) status.textContent = "Reconnecting to live updates…";

@@ -162,7 +162,7 @@ def test_confirming_a_one_off_collectors_photo_id_signs_the_child_out(
     assert "Photo ID seen: sign the child out" in panel
     one_off = next(demo_db["one_off_collections"].rows)["id"]
     page = text_of(manager.post(f"/admin/one-off/{one_off}/confirm", headers=HX))
-    assert "signed out to the one-off collector" in page
+    assert "Noah Adeyemi signed out to Tunde Bakare (one-off collection) at" in page
     entry = next(demo_db["attendance"].rows)
     assert entry["departed_at"] and entry["collected_by_name"] == "Tunde Bakare"
 

@@ -173,7 +173,9 @@ def test_a_correction_is_shown_as_one_and_the_original_is_kept(demo_db):
     (correction,) = corrected["corrections"]
     assert correction["old_value"] == "08:02" and correction["new_value"] == "07:55"
     assert correction["corrected_by_name"] == "Priya Sharma"
-    text = records.register_rows(demo_db, [corrected])[0][8]
+    text = records.register_rows(demo_db, [corrected])[0][
+        records.REGISTER_HEADER.index("Corrections")
+    ]
     assert "arrived_at 08:02 -> 07:55 by Priya Sharma" in text
     assert "Signed in late at the door" in text
 
