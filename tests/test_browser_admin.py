@@ -80,7 +80,9 @@ def test_a_panel_opened_late_shows_every_open_alert(browser, live_demo):
     expect(kiosk.get_by_role("heading", name="A member of staff is on their way.")).to_be_visible()
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     log_in_to_panel(page, live_demo.url, MANAGER)
-    expect(page.get_by_role("listitem").filter(has_text="Help requested at the kiosk")).to_be_visible()
+    expect(
+        page.get_by_role("listitem").filter(has_text="Help requested at the kiosk")
+    ).to_be_visible()
     page.close()
     kiosk.close()
 
