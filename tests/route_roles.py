@@ -19,6 +19,7 @@ ROUTE_ROLES = {
     "admin.acknowledge_alert": EVERYONE,
     "admin.agency_consent": NEED_TO_KNOW,
     "admin.alerts_fragment": EVERYONE,
+    "admin.alert_summary_fragment": EVERYONE,
     "admin.assign_supervisor": EVERYONE,
     "admin.audit_log": MANAGEMENT,
     "admin.booking_cancel": MANAGEMENT,
