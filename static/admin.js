@@ -82,6 +82,24 @@
       refresh(part);
     }, 0);
   });
+  // An answer shown in a part (what an action did, or why it could not be done) stays until
+  // the person acts again: a live refresh of that part brings it back with the new content.
+  var keptAnswers = new WeakMap();
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var part = event.detail.elt;
+    if (!part.id || !/-live$/.test(part.id)) return;
+    var answer = part.querySelector(".notice");
+    if (answer) keptAnswers.set(part, answer);
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var part = event.detail.elt;
+    var answer = keptAnswers.get(part);
+    if (!answer) return;
+    keptAnswers.delete(part);
+    if (part.querySelector(".notice")) return;
+    var heading = part.querySelector("h2");
+    if (heading) heading.insertAdjacentElement("afterend", answer);
+  });
   document.body.addEventListener("htmx:sseOpen", function () {
     if (status) status.textContent = "Live: updates appear here as they happen.";
     // After a reconnect (a server restart, a dropped network), fetch everything again.

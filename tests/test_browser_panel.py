@@ -256,3 +256,18 @@ def test_a_corrected_departure_resolves_the_childs_uncollected_alerts(
     )
     panel.get_by_role("navigation", name="Panel").get_by_role("link", name="Dashboard").click()
     expect(panel.get_by_text("No open alerts.")).to_be_visible()
+
+
+def test_an_answer_stays_when_the_part_is_refreshed_live(panel, kiosk, live_demo):
+    unannounced_professional(kiosk, live_demo.url)
+    alert = panel.get_by_role("listitem").filter(has_text="Unsupervised agency visit")
+    expect(alert).to_be_visible(timeout=5_000)
+    alert.get_by_role("button", name="Assign").click()
+    problem = panel.locator("#alerts").get_by_role("alert")
+    expect(problem).to_contain_text("Please choose a member of staff who is on site.")
+    panel.locator("body").click(position={"x": 5, "y": 700})  # focus leaves the alerts
+    staff_signs_in(kiosk, live_demo.url, "731850")  # a live refresh of the alerts follows
+    expect(
+        alert.get_by_label("Supervisor").get_by_role("option", name="Aisha Begum")
+    ).to_have_count(1, timeout=5_000)
+    expect(problem).to_contain_text("Please choose a member of staff who is on site.")
