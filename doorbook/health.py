@@ -32,7 +32,10 @@ def write_problem(db: Database, data_dir: str | Path) -> str | None:
     if database._write_lock.acquire(blocking=False):
         try:
             with database.write(db):
-                db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('_probe', '')")
+                # Rewrites the header's user_version with its own value: a real page write,
+                # and no table or constraint for a later migration to trip over.
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                db.execute(f"PRAGMA user_version = {int(version)}")
                 raise _RollBack
         except _RollBack:
             pass

@@ -78,7 +78,9 @@ class Phone:
         rows = [line.split("\t") for line in self.jar.read_text().splitlines()]
         return {row[5] for row in rows if len(row) == 7 and row[3] == "TRUE"}
 
-    def request(self, path: str, form: dict | None = None) -> tuple[int, str, str]:
+    def request(
+        self, path: str, form: dict | None = None, send: tuple[str, ...] = ()
+    ) -> tuple[int, str, str]:
         headers = self.where["tmp"] / "headers.txt"
         command = [
             "ip", "netns", "exec", self.where["namespace"],
@@ -89,6 +91,8 @@ class Phone:
             "--dump-header", str(headers), "--output", "-",
             "--write-out", "\n%{http_code}",
         ]  # fmt: skip
+        for header in send:
+            command += ["--header", header]
         if form is not None:
             command += ["--header", f"Referer: {self.base}{path}"]
             for key, value in form.items():
@@ -109,6 +113,11 @@ def test_through_caddy_a_phone_on_the_network_is_not_a_kiosk_and_the_panel_is_ht
     for path in ("/", "/parent", "/signing-out", "/collecting"):
         status, body, _ = phone.request(path)
         assert status == 403 and REFUSED in body, path
+
+    # Claiming to be the Pi itself does not help: Caddy says who really connected, last.
+    lies = ("X-Forwarded-For: 127.0.0.1", "Forwarded: for=127.0.0.1", "X-Real-IP: 127.0.0.1")
+    status, body, _ = phone.request("/", send=lies)
+    assert status == 403 and REFUSED in body
 
     status, login_page, headers = phone.request("/admin/login")
     assert status == 200 and 'name="password"' in login_page

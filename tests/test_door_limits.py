@@ -130,3 +130,16 @@ def test_the_panel_says_when_nothing_can_be_saved(demo_app, demo_client, monkeyp
     assert "Doorbook cannot save anything right now" in page
     assert "the disk holding the database is full" in page and "paper signing-in book" in page
     assert demo_client.get("/healthz").status_code == 503
+
+
+def test_healthz_says_when_the_database_is_read_only(tmp_path):
+    from doorbook import create_app, health
+    from doorbook.db import open_db
+
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    with app.app_context():
+        writable = get_db()
+        assert health.write_problem(writable, app.config["DATA_DIR"]) is None
+    read_only = open_db(f"file:{tmp_path / 'data' / 'doorbook.db'}?mode=ro")
+    problem = health.write_problem(read_only, tmp_path / "data")
+    assert problem and "the database cannot be written" in problem and "readonly" in problem
