@@ -251,9 +251,10 @@ if [ "$FIRST_INSTALL" = 0 ]; then
 elif ! real; then
   system runuser -u doorbook -- env DOORBOOK_DATA="$DATA" "$VENV/bin/doorbook" init
 else
-  # The password goes through the environment, never the command line (ps shows that).
-  if ! (cd "$DATA" && DOORBOOK_MANAGER_PASSWORD="$MANAGER_PASSWORD" \
-        runuser -u doorbook -- env DOORBOOK_DATA="$DATA" "$VENV/bin/doorbook" init); then
+  # The password goes through the environment, never the command line (ps shows that);
+  # without one, doorbook init asks at the terminal.
+  if ! (cd "$DATA" && if [ -n "$MANAGER_PASSWORD" ]; then export DOORBOOK_MANAGER_PASSWORD="$MANAGER_PASSWORD"; fi \
+        && runuser -u doorbook -- env DOORBOOK_DATA="$DATA" "$VENV/bin/doorbook" init); then
     # This run made the database a moment ago and it holds nothing yet: take it away, so
     # that the next run asks again instead of leaving Doorbook with no manager.
     rm -f "$DATA/doorbook.db" "$DATA/doorbook.db-wal" "$DATA/doorbook.db-shm"

@@ -173,8 +173,7 @@ install_inside() {
   local status=0
   nsenter -t "$CONTAINER_PID" -a env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME=/root LANG=C.UTF-8 TERM=dumb \
-    http_proxy="$PROXY" https_proxy="$PROXY" HTTP_PROXY="$PROXY" HTTPS_PROXY="$PROXY" \
-    no_proxy=127.0.0.1,localhost "${CA_ENV[@]}" "${INSTALL_ENV[@]}" \
+    "${NET_ENV[@]}" "${INSTALL_ENV[@]}" \
     bash "$dir/deploy/install.sh" "$@" < /dev/null > "$RUN/install.log" 2>&1 || status=$?
   sed 's/^/    | /' "$RUN/install.log"
   return "$status"
@@ -202,8 +201,15 @@ boot() {
   local dir="$RUN/$name" third fourth
   say "Booting a fresh Debian 12 ($name)"
   mkdir -p "$dir/upper" "$dir/work" "$dir/root"
-  mount -t overlay overlay -o "lowerdir=$ROOT_CACHE,upperdir=$dir/upper,workdir=$dir/work" "$dir/root"
-  MERGED="$dir/root"
+  if mount -t overlay overlay -o "lowerdir=$ROOT_CACHE,upperdir=$dir/upper,workdir=$dir/work" \
+      "$dir/root" 2>/dev/null; then
+    MERGED="$dir/root"
+  else
+    # No overlayfs here: a full copy instead (about 3 GB, slower, same result).
+    ok "no overlayfs: copying the cached root instead"
+    cp -a --reflink=auto "$ROOT_CACHE/." "$dir/root/"
+    MERGED="$dir/root"
+  fi
 
   # Its own network: a veth pair, a /30 of 100.64.0.0/10 unique to this run.
   NETNS="doorbook-test-$$-$name"
@@ -225,6 +231,8 @@ boot() {
   python3 "$HERE/proxy.py" "$HOST_IP" "$port" > "$dir/proxy.log" 2>&1 &
   PROXY_PID=$!
   PROXY="http://$HOST_IP:$port"
+  NET_ENV=(http_proxy="$PROXY" https_proxy="$PROXY" HTTP_PROXY="$PROXY" HTTPS_PROXY="$PROXY"
+    "no_proxy=127.0.0.1,localhost" "${CA_ENV[@]}")
 
   systemd-nspawn --quiet --keep-unit --register=no -D "$dir/root" -b --console=read-only \
     --machine="doorbook-test-$$-$name" --network-namespace-path="/run/netns/$NETNS" \
@@ -478,6 +486,15 @@ kiosk_parent() {
   ok "at the kiosk, Rachel signs her children in"
 }
 
+# Someone at the terminal: wait for a line of install.log, then type.
+wait_for_line() {
+  for _ in $(seq 600); do
+    grep -q "$@" "$RUN/install.log" 2>/dev/null && return 0
+    sleep 0.5
+  done
+}
+type_when() { wait_for_line -e "$1"; sleep 0.2; printf '%s\n' "$2"; }
+
 # ---- 1. A fresh Debian 12 becomes a kiosk ----
 
 fresh_install() {
@@ -524,6 +541,27 @@ fresh_install() {
   ok "the same files, the same data, the same server process (not restarted)"
   check_running_system
   log_in_as_manager
+
+  say "At a terminal, by sudo (no --kiosk-user: the sudo user), install.sh asks for the password"
+  inside systemctl stop doorbook.service
+  inside mv /var/lib/doorbook /var/lib/doorbook.kept
+  local typed="typed-at-a-terminal-$$"
+  # script(1) gives install.sh a terminal; the password is typed when asked, then again.
+  : > "$RUN/install.log"
+  { type_when "Password for manager" "$typed"; type_when "Repeat for confirmation" "$typed"
+    wait_for_line -e "==> Done" -e "Error" -e "install.sh:"; } \
+    | inside env "${NET_ENV[@]}" SUDO_USER="$KIOSK_USER" \
+        timeout 300 script -qec "bash $src/deploy/install.sh" /dev/null \
+    > "$RUN/install.log" 2>&1 || { sed 's/^/    | /' "$RUN/install.log"; fail "install.sh at a terminal failed"; }
+  sed 's/^/    | /' "$RUN/install.log"
+  grep -c "Password for manager" "$RUN/install.log" > /dev/null || fail "install.sh did not ask for the password"
+  ! grep -c "$typed" "$RUN/install.log" > /dev/null || fail "the typed password was shown"
+  wait_for_kiosk "$SECONDS" > /dev/null
+  log_in_as_manager manager "$typed"
+  ok "asked at the terminal, not shown, and the manager logs in with it"
+  inside systemctl stop doorbook.service
+  inside rm -rf /var/lib/doorbook
+  inside mv /var/lib/doorbook.kept /var/lib/doorbook
   stop_container
 }
 
@@ -532,6 +570,7 @@ fresh_install() {
 upgrade() {
   git -C "$PROJECT" cat-file -e "$PREVIOUS_RELEASE^{commit}" 2>/dev/null \
     || git -C "$PROJECT" fetch --quiet origin "$PREVIOUS_RELEASE" 2>/dev/null \
+    || git -C "$PROJECT" fetch --quiet --unshallow origin 2>/dev/null \
     || fail "the previous release $PREVIOUS_RELEASE is not in this clone (a shallow clone? git fetch --unshallow, or set PREVIOUS_RELEASE)"
   boot upgrade 1
   local old="/home/$KIOSK_USER/doorbook-previous" src="/home/$KIOSK_USER/doorbook" before after
