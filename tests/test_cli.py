@@ -101,7 +101,8 @@ def test_check_fails_on_a_damaged_database(run_cli, tmp_path):
     db_file.write_bytes(bytes(raw))
     result = run_cli("check", data=data)
     assert result.exit_code == 1
-    assert "damaged" in result.output or "FAILED" in result.output
+    assert "the database file is damaged" in result.output
+    assert "restore the last backup" in result.output
     assert "Traceback" not in result.output
 
 
