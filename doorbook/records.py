@@ -699,8 +699,9 @@ def end_of_day_export(db: Database, now=None) -> list[str]:
         return []
     day = local.date().isoformat()
     if db.execute(
-        "SELECT 1 FROM audit_log WHERE action = 'end_of_day_exported' AND details LIKE ?",
-        [f'%"day": "{day}"%'],
+        "SELECT 1 FROM audit_log WHERE action = 'end_of_day_exported' "
+        "AND json_extract(details, '$.day') = ?",
+        [day],
     ).fetchone():
         return []
     target = Path(folder)
