@@ -71,14 +71,22 @@ def actor():
     return g.staff.actor()
 
 
-def history(**where) -> list[dict]:
-    column, value = next(iter(where.items()))
+def history(*, child_id: int | None = None, subject: tuple[str, int] | None = None) -> list[dict]:
+    """A record's recent history: everything about a child, or about one subject (a kind of
+    record and its id: an adult's entries are not a complaint's that has the same number)."""
+    if child_id is not None:
+        where, params = "child_id = ?", [child_id]
+    else:
+        kind, subject_id = subject
+        owner = {"contacts": "$.contact_id", "staff": "$.staff_id"}[kind]  # e.g. a QR card
+        where = "((subject_kind = ? AND subject_id = ?) OR json_extract(details, ?) = ?)"
+        params = [kind, subject_id, owner, subject_id]
     return list(
         get_db().query(
-            f"SELECT * FROM audit_log WHERE {column} = ? AND action NOT IN "  # noqa: S608
+            f"SELECT * FROM audit_log WHERE {where} AND action NOT IN "  # noqa: S608
             "('signed_in', 'signed_out', 'alert_raised', 'alert_resolved') "
             "ORDER BY id DESC LIMIT 30",
-            [value],
+            params,
         )
     )
 
@@ -397,7 +405,7 @@ def contact_page(contact_id: int | None, form: Form | None = None, status: int =
                 [contact_id or 0],
             ).fetchone()
         ),
-        history=history(subject_id=contact_id) if contact_id else [],
+        history=history(subject=("contacts", contact_id)) if contact_id else [],
         **extra,
     )
 
@@ -532,7 +540,7 @@ def staff_page(staff_id: int | None, form: Form | None = None, status: int = 200
         errors=form.errors if form else {},
         rooms=pairs(rooms()),
         roles=[(r, r) for r in accounts.ROLES],
-        history=history(subject_id=staff_id) if staff_id else [],
+        history=history(subject=("staff", staff_id)) if staff_id else [],
         **extra,
     )
 

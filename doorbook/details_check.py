@@ -67,7 +67,7 @@ def confirm(db: Database, actor: audit.Actor, contact_id: int, still_right: bool
             db,
             actor,
             "contact_details_confirmed" if still_right else "contact_details_wrong",
-            subject_kind="contact",
+            subject_kind="contacts",
             subject_id=contact_id,
         )
 
@@ -82,7 +82,7 @@ def updated_by_staff(db: Database, actor: audit.Actor, contact_id: int) -> None:
             [today, contact_id],
         )
         audit.record(
-            db, actor, "contact_details_updated", subject_kind="contact", subject_id=contact_id
+            db, actor, "contact_details_updated", subject_kind="contacts", subject_id=contact_id
         )
 
 

@@ -103,7 +103,7 @@ def ask(
             db,
             actor,
             "question_asked",
-            subject_kind="question",
+            subject_kind="questions",
             subject_id=question_id,
             question=wording[0],
             ends_on=ends_on.isoformat(),
@@ -117,7 +117,7 @@ def close(db: Database, actor: audit.Actor, question_id: int) -> None:
             "UPDATE questions SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
             [clock.stamp(), question_id],
         )
-        audit.record(db, actor, "question_closed", subject_kind="question", subject_id=question_id)
+        audit.record(db, actor, "question_closed", subject_kind="questions", subject_id=question_id)
 
 
 def for_person(db: Database, contact_id: int, language: str | None) -> Asked | None:

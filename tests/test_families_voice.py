@@ -98,7 +98,7 @@ def test_feedback_closes_the_complaint_and_an_appeal_reopens_it(demo_db):
     actions = [
         r[0]
         for r in demo_db.execute(
-            "SELECT action FROM audit_log WHERE subject_kind = 'complaint' ORDER BY id"
+            "SELECT action FROM audit_log WHERE subject_kind = 'complaints' ORDER BY id"
         )
     ]
     assert actions == ["complaint_recorded", "complaint_feedback_given", "complaint_appeal"]
@@ -346,3 +346,19 @@ def test_nobody_is_asked_about_details_they_just_gave(demo_db):
 
 def test_alerts_for_complaints_are_kinds_the_panel_knows():
     assert {"complaint_due", "complaint_overdue"} <= set(alerts.KINDS)
+
+
+def test_an_adults_history_shows_their_own_entries_not_a_complaint_with_their_number(
+    demo_client, demo_db
+):
+    contact_id = make_due(demo_db, "Funmi Adeyemi")
+    with clock.freeze(noon(MONDAY)):
+        complaint_id = a_complaint(demo_db)
+        while complaint_id < contact_id:  # a complaint with the adult's own number
+            complaint_id = a_complaint(demo_db)
+    drop_off(demo_client, "318274")
+    demo_client.post("/parent/details", data={"still_right": "yes"}, headers=HX)
+    log_in(demo_client)
+    page = text_of(demo_client.get(f"/admin/contacts/{contact_id}"))
+    assert "contact details confirmed" in page
+    assert "complaint recorded" not in page
