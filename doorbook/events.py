@@ -22,7 +22,6 @@ from sqlite_utils import Database
 
 from doorbook.db import after_commit
 
-TOPICS = ("alerts", "on-site")
 _lock = threading.Lock()
 _subscribers: set[queue.Queue] = set()
 _listeners: list[Callable[[str], None]] = []
@@ -108,11 +107,6 @@ def stream_limits(threads: int) -> tuple[int, int]:
     """
     reserved = max(6, threads // 3)
     return max(1, threads - reserved), 4
-
-
-def subscribers() -> int:
-    with _lock:
-        return len(_subscribers)
 
 
 def changed(db: Database, topic: str) -> None:
