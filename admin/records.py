@@ -672,9 +672,11 @@ def bookings_page(form: Form | None = None, status: int = 200):
     db = get_db()
     rows = db.query(
         "SELECT e.*, o.name AS organisation, c.first_name || ' ' || c.last_name AS child, "
-        "s.name AS supervisor FROM expected_visits e JOIN children c ON c.id = e.child_id "
+        "s.name AS supervisor, v.signed_in_at AS arrived_at, v.signed_out_at AS left_at "
+        "FROM expected_visits e JOIN children c ON c.id = e.child_id "
         "LEFT JOIN organisations o ON o.id = e.organisation_id "
         "LEFT JOIN staff s ON s.id = e.supervisor_id "
+        "LEFT JOIN visits v ON v.expected_visit_id = e.id "
         "WHERE e.day >= ? AND e.cancelled_at IS NULL ORDER BY e.day, e.time",
         [clock.today(settings.timezone(db)).isoformat()],
     )
@@ -804,7 +806,11 @@ def booking_invitation_png(booking_id: int):
 @bp.post("/bookings/<int:booking_id>/cancel")
 @allow(*MANAGEMENT)
 def booking_cancel(booking_id: int):
-    people.cancel_booking(get_db(), actor(), booking_id)
+    try:
+        people.cancel_booking(get_db(), actor(), booking_id)
+    except people.RecordProblem as problem:
+        flash(str(problem))
+        return redirect(url_for("admin.bookings"))
     flash("The booking is cancelled: its invitation no longer works.")
     return redirect(url_for("admin.bookings"))
 

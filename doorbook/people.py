@@ -447,5 +447,7 @@ def book_visit(db: Database, actor: audit.Actor, values: dict) -> int:
 
 def cancel_booking(db: Database, actor: audit.Actor, booking_id: int) -> None:
     with write(db):
+        if db.execute("SELECT 1 FROM visits WHERE expected_visit_id = ?", [booking_id]).fetchone():
+            raise RecordProblem("The visitor has already arrived: this booking is kept.")
         _close(db, actor, "expected_visits", booking_id, "cancelled_at", "visit_booking_cancelled")
         events.changed(db, "on-site")

@@ -227,3 +227,20 @@ def test_the_header_summary_counts_open_alerts_and_names_the_most_serious(demo_c
         assert (
             "2 open alerts" in html and "Not-permitted person at the door: Sean Murphy" in html
         ), page
+
+
+def test_an_arrived_booking_shows_arrived_and_cannot_be_cancelled(demo_client, demo_db):
+    from doorbook import people
+
+    log_in(demo_client)
+    booking = next(demo_db["expected_visits"].rows)
+    visits_core.sign_in_invited(demo_db, booking["id"], kiosk="entrance")
+    page = demo_client.get("/admin/bookings").get_data(as_text=True)
+    assert "arrived" in page and f'href="/admin/bookings/{booking["id"]}/invitation"' in page
+    assert f"/admin/bookings/{booking['id']}/cancel" not in page
+    with pytest.raises(people.RecordProblem, match="already arrived"):
+        people.cancel_booking(demo_db, priya(demo_db), booking["id"])
+    response = demo_client.post(f"/admin/bookings/{booking['id']}/cancel", follow_redirects=True)
+    assert "The visitor has already arrived: this booking is kept." in response.get_data(
+        as_text=True
+    )
