@@ -172,13 +172,38 @@ class Account:
         return self.role == "safeguarding"
 
 
+WRONG_LOGINS_ALLOWED = 5
+WRONG_LOGIN_WINDOW = timedelta(minutes=15)
+
+
+class LoginsPaused(GroupProblem):
+    """Too many wrong passwords for this account lately; the message says how long."""
+
+
 def log_in(db: Database, username: str, password: str) -> Account | None:
+    """Check a login. Wrong passwords are limited per account (5 in 15 minutes), like the
+    panel's, so the office's names cannot be guessed into."""
+    username = (username or "").strip().casefold()[:60]
+    since = clock.stamp(datetime.now(UTC) - WRONG_LOGIN_WINDOW)
+    wrong = db.execute(
+        "SELECT count(*), min(at) FROM audit WHERE action = 'login_failed' AND username = ? "
+        "AND at >= ? AND at > coalesce((SELECT max(at) FROM audit WHERE username = ? "
+        "AND action = 'logged_in'), '')",
+        [username, since, username],
+    ).fetchone()
+    if wrong[0] >= WRONG_LOGINS_ALLOWED:
+        wait = clock.parse(wrong[1]) + WRONG_LOGIN_WINDOW - datetime.now(UTC)
+        record(db, username, "login_refused_paused")
+        raise LoginsPaused(
+            f"Too many wrong passwords for this account. Please try again in "
+            f"{max(1, round(wait.total_seconds() / 60))} minutes."
+        )
     row = db.execute(
         "SELECT id, username, name, role, password_hash FROM accounts WHERE username = ?",
-        [(username or "").strip().casefold()[:60]],
+        [username],
     ).fetchone()
     ok = credentials.check_password(row[4] if row else None, password or "")
-    record(db, row[1] if row else None, "logged_in" if ok and row else "login_failed")
+    record(db, username or None, "logged_in" if ok and row else "login_failed")
     return Account(*row[:4]) if ok and row else None
 
 

@@ -46,9 +46,12 @@ def signed_in(view):
 def login():
     problem = None
     if request.method == "POST":
-        who = group.log_in(
-            group_db(), request.form.get("username", ""), request.form.get("password", "")
-        )
+        try:
+            who = group.log_in(
+                group_db(), request.form.get("username", ""), request.form.get("password", "")
+            )
+        except group.LoginsPaused as paused:
+            return render_template("group/login.html", problem=str(paused)), 429
         if who:
             session.clear()
             session["account_id"] = who.id

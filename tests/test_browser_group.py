@@ -71,3 +71,13 @@ def test_the_safeguarding_lead_sees_names_and_is_told_it_is_recorded(
     expect(page.get_by_text("Jo Fictional")).to_be_visible()
     page.screenshot(path=str(screenshots / "group-names-1280x800.png"), full_page=True)
     page.context.close()
+
+
+def test_too_many_wrong_passwords_pause_the_account_and_say_for_how_long(browser, office_url):
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    for _ in range(5):
+        log_in(page, office_url, "office", "a wrong password")
+        expect(page.get_by_role("alert")).to_contain_text("do not match")
+    log_in(page, office_url, "office", "group-demo-office")
+    expect(page.get_by_role("alert")).to_contain_text("Please try again in 15 minutes")
+    page.context.close()

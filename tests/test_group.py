@@ -97,6 +97,16 @@ def test_a_wrong_login_says_so_in_the_page(office_app, username, password):
     assert "do not match" in answer.get_data(as_text=True)
 
 
+def test_wrong_passwords_pause_that_account_only(office_app):
+    client = office_app.test_client()
+    for _ in range(group.WRONG_LOGINS_ALLOWED):
+        assert log_in(client, "office", "wrong password").status_code == 401
+    paused = log_in(client, "office", "group-demo-office")
+    assert paused.status_code == 429
+    assert "Too many wrong passwords" in paused.get_data(as_text=True)
+    assert log_in(client, "safeguarding", "group-demo-safeguarding").status_code == 302
+
+
 def test_reports_across_sites_and_their_csv(office_app):
     client = office_app.test_client()
     log_in(client, "office", "group-demo-office")
