@@ -127,8 +127,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     from doorbook import speed
 
-    speed.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
+    speed.init_app(app)  # after the globals it replaces with cheaper equivalents
     from doorbook import storage
 
     app.jinja_env.globals["disk_full"] = storage.trouble

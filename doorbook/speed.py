@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.signer import HMACAlgorithm
 from jinja2 import pass_context
@@ -100,10 +100,13 @@ def _translations():
 
 @pass_context
 def _gettext(context, string: str, **variables: Any) -> str:
-    # Exactly what Jinja's newstyle gettext does (escape, then always %-format), in one call.
+    # Exactly what Jinja's newstyle gettext does (escape, then always %-format), in one call;
+    # a text with no variables and no "%" comes out of the formatting unchanged, so skip it.
     rv = _translations().ugettext(string)
     if context.eval_ctx.autoescape:
         rv = Markup(rv)  # noqa: S704  (the catalogue is ours; variables are escaped by %)
+    if not variables and "%" not in rv:
+        return rv
     return rv % variables
 
 
@@ -120,13 +123,27 @@ _urls: dict[tuple[str, str], str] = {}
 
 
 def _url_for(endpoint: str, **values: Any) -> str:
-    if values or endpoint.startswith("."):
+    # An address without values, or a page file's (its version is read once per file and
+    # process: the files change with an upgrade, which restarts the server), depends only
+    # on the app's root.
+    if endpoint == "static" and len(values) == 1 and "filename" in values:
+        key = (request.script_root, "/static/" + values["filename"])
+    elif values or endpoint.startswith("."):
         return url_for(endpoint, **values)
-    key = (request.script_root, endpoint) if request else ("", endpoint)
+    else:
+        key = (request.script_root, endpoint)
     built = _urls.get(key)
     if built is None:
-        built = _urls[key] = url_for(endpoint)
+        built = _urls[key] = url_for(endpoint, **values)
     return built
+
+
+def _get_locale():
+    """flask-babel's get_locale for templates, which ask for it several times a screen: the
+    locale it already chose for this request, or its own answer the first time."""
+    babel_ctx = getattr(g._get_current_object(), "_flask_babel", None)
+    locale = getattr(babel_ctx, "babel_locale", None)
+    return locale if locale is not None else get_locale()
 
 
 STATIC_MAX_AGE = 365 * 24 * 3600
@@ -167,3 +184,4 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     app.jinja_env.globals["url_for"] = _url_for
+    app.jinja_env.globals["get_locale"] = _get_locale
