@@ -168,6 +168,15 @@ def follow_up_page(follow_up_id: int, status: int = 200, **extra):
     )
 
 
+@bp.get("/absences/alert/<int:alert_id>")
+def follow_up_for_alert(alert_id: int):
+    """From a *not arrived* alert on the dashboard to its follow-up."""
+    follow_up_id = absences.follow_up_of_alert(get_db(), alert_id)
+    if follow_up_id is None:
+        abort(404)
+    return redirect(url_for("admin.follow_up", follow_up_id=follow_up_id))
+
+
 @bp.get("/absences/follow-up/<int:follow_up_id>")
 def follow_up(follow_up_id: int):
     audit.record(

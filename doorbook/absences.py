@@ -15,6 +15,7 @@ check (or one after a restart) raises each step exactly once.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -428,6 +429,15 @@ def follow_up(db: Database, follow_up_id: int) -> FollowUp:
         others,
         clock.parse(row["session_starts_at"]) + after + dsl_after,
     )
+
+
+def follow_up_of_alert(db: Database, alert_id: int) -> int | None:
+    row = db.execute(
+        "SELECT details FROM alerts WHERE id = ? AND kind = 'not_arrived'", [alert_id]
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    return json.loads(row[0]).get("follow_up_id")
 
 
 def open_follow_ups(db: Database) -> list[dict]:

@@ -114,6 +114,7 @@ ROUTE_ROLES = {
     "admin.absence_record": EVERYONE,
     "admin.absence_cancel": EVERYONE,
     "admin.follow_up": EVERYONE,
+    "admin.follow_up_for_alert": EVERYONE,
     "admin.follow_up_attempt": EVERYONE,
     "admin.follow_up_reason": EVERYONE,
     "admin.follow_up_close": EVERYONE,

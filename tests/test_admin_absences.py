@@ -290,3 +290,13 @@ def test_the_retention_purge_removes_absences_with_the_register(demo_db):
     for table in ("follow_ups", "booked_sessions", "session_changes", "absences"):
         assert demo_db[table].count_where("child_id = ?", [freddie]) == 0, table
     assert demo_db["contact_attempts"].count == 0
+
+
+def test_the_not_arrived_alert_leads_to_its_follow_up(manager, demo_db):
+    follow_up = freddie_not_arrived(demo_db)
+    alerts_part = text_of(manager.get("/admin/parts/alerts", headers=HX))
+    assert "Follow up: who to ring" in alerts_part
+    alert = demo_db.execute("SELECT id FROM alerts WHERE kind = 'not_arrived'").fetchone()[0]
+    response = manager.get(f"/admin/absences/alert/{alert}")
+    assert response.headers["Location"].endswith(f"/admin/absences/follow-up/{follow_up['id']}")
+    assert manager.get("/admin/absences/alert/999999").status_code == 404
