@@ -11,7 +11,13 @@ VENDOR   = static/vendor
 
 CATALOGUES = $(wildcard translations/*/LC_MESSAGES/messages.po)
 
-setup: $(VENV)/.installed $(VENDOR)/htmx.min.js $(VENDOR)/sse.min.js $(CATALOGUES:.po=.mo)
+# The kiosk's on-screen keyboard: simple-keyboard and the layouts of the kiosk's languages
+# (Romanian is built from the English one in kiosk.js; Portuguese uses the Brazilian one).
+KEYBOARD_LAYOUTS = english polish spanish brazilian urdu arabic
+KEYBOARD = $(VENDOR)/simple-keyboard.js $(VENDOR)/simple-keyboard.css \
+	$(KEYBOARD_LAYOUTS:%=$(VENDOR)/layouts/%.js)
+
+setup: $(VENV)/.installed $(VENDOR)/htmx.min.js $(VENDOR)/sse.min.js $(KEYBOARD) $(CATALOGUES:.po=.mo)
 
 # Python dependencies: ranges in pyproject.toml, the exact versions tested in constraints.txt.
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -37,6 +43,18 @@ $(VENDOR)/htmx.min.js: node_modules/.package-lock.json
 $(VENDOR)/sse.min.js: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
+
+$(VENDOR)/simple-keyboard.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/simple-keyboard/build/index.modern.js $@
+
+$(VENDOR)/simple-keyboard.css: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/simple-keyboard/build/css/index.css $@
+
+$(VENDOR)/layouts/%.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)/layouts
+	cp node_modules/simple-keyboard-layouts/build/layouts/$*.js $@
 
 # The kiosk's translations: .po files are kept in git, .mo files are compiled here.
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed

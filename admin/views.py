@@ -15,6 +15,7 @@ from doorbook import (
     collection,
     dashboard,
     health,
+    identify,
     replication,
     settings,
     supervision,
@@ -136,6 +137,15 @@ def resolve_alert(alert_id: int):
     except alerts.AlertProblem as error:
         return alerts_part(str(error), 409)
     return alerts_part()
+
+
+@bp.post("/alerts/<int:alert_id>/lift-lockout")
+def lift_lockout(alert_id: int):
+    """The PIN lock-out alert's own action: the kiosk takes PINs again at once."""
+    kiosk = identify.lift_lockout(get_db(), alert_id, g.staff.actor())
+    if kiosk is None:
+        return alerts_part("That lock-out has already been lifted.", 409)
+    return alerts_part(f"Lock-out lifted: the {kiosk} kiosk takes PINs again.")
 
 
 # ---- One-off collectors at the door ----

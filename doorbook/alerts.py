@@ -158,7 +158,9 @@ def _notify(alert_id: int, kind: str) -> None:
             log.exception("alert listener %r failed for alert %s", listener, alert_id)
 
 
-def resolve_where(db: Database, actor: audit.Actor, note: str, *, kind: str, **match: int) -> int:
+def resolve_where(
+    db: Database, actor: audit.Actor, note: str, *, kind: str, **match: int | str
+) -> int:
     """Resolve the open alerts of ``kind`` for a record (e.g. a one-off collection)."""
     conditions = " AND ".join(f"{column} = ?" for column in match) or "1 = 1"
     with write(db):

@@ -9,28 +9,19 @@ every decision is audited.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from doorbook import alerts, audit, clock, credentials, settings, tries
 from doorbook.db import insert, update, write
+from doorbook.text import same_name
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     reason: str  # for the manager and the audit log, never shown at the kiosk
-
-
-def same_name(a: str, b: str) -> bool:
-    """Names typed at a kiosk: ignore case, accents' composition and extra spaces."""
-
-    def fold(name: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-    return fold(a) == fold(b)
 
 
 def child_name(db: Database, child_id: int) -> str:

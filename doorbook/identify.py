@@ -1,7 +1,15 @@
 """Who is at the kiosk: a PIN or a QR card, checked against hashes, with wrong tries limited
 per kiosk (K5): after too many in a minute the kiosk refuses PINs for a while and the
 manager is alerted. The lock-out decision and the count of wrong tries are one serialised
-write, so tries sent all at once cannot get more guesses than the limit."""
+write, so tries sent all at once cannot get more guesses than the limit. Staff can lift a
+lock-out from its alert on the panel at once.
+
+A QR card still works during a PIN lock-out. The lock-out exists because a 6-digit PIN can
+be guessed (one in a million a try); a card's token is 160 random bits, so no number of
+tries guesses one, and a card is read by the scanner, not typed on the pad. Letting cards
+through means a toddler mashing the pad does not lock out the families who scan. A wrong
+card still counts as a wrong try, and during a lock-out anything that is not a card is
+refused without being checked."""
 
 from __future__ import annotations
 
@@ -54,6 +62,25 @@ def locked_out(db: Database, kiosk: str) -> bool:
     return lockout_seconds(db, kiosk) > 0
 
 
+def lift_lockout(db: Database, alert_id: int, actor: audit.Actor) -> str | None:
+    """Staff lift a kiosk's PIN lock-out at once, from its open *PIN lock-out* alert: the
+    kiosk's wrong tries are forgotten (each is still in the audit log) and its lock-out
+    alerts are resolved. Returns the kiosk, or None if that alert is no longer open."""
+    with write(db):
+        row = db.execute(
+            "SELECT kiosk FROM alerts WHERE id = ? AND kind = 'pin_lockout' "
+            "AND resolved_at IS NULL AND kiosk IS NOT NULL",
+            [alert_id],
+        ).fetchone()
+        if row is None:
+            return None
+        kiosk = row[0]
+        db.execute("DELETE FROM pin_failures WHERE kiosk = ?", [kiosk])
+        audit.record(db, actor, "pin_lockout_lifted", what=kiosk)
+        alerts.resolve_where(db, actor, "Lock-out lifted", kind="pin_lockout", kiosk=kiosk)
+    return kiosk
+
+
 def identify(db: Database, credential: str, *, kiosk: str, kind: str) -> Outcome:
     """Identify a ``kind`` of person ("contact" or "staff") by a PIN or a QR card token."""
     credential = credential.strip()
@@ -63,7 +90,9 @@ def identify(db: Database, credential: str, *, kiosk: str, kind: str) -> Outcome
     with write(db):
         wait = lockout_seconds(db, kiosk)
         if wait:
-            return Outcome(wait_seconds=wait)
+            # Cards still work (see above); a PIN is not even looked up.
+            card = None if credentials.is_valid_pin(credential) else _find(db, credential, kind)
+            return Outcome(person=card) if card else Outcome(wait_seconds=wait)
         person = _find(db, credential, kind)
         if person is not None:
             return Outcome(person=person)
@@ -100,8 +129,8 @@ def _record_failure(db: Database, kiosk: str) -> int:
             alerts.raise_or_count(
                 db,
                 "pin_lockout",
-                f"Too many wrong PINs at the {kiosk} kiosk: PINs and cards are refused for "
-                f"{wait} seconds.",
+                f"Too many wrong PINs at the {kiosk} kiosk: PINs are refused for {wait} "
+                "seconds (QR cards still work).",
                 repeat_key=f"pin_lockout:{kiosk}",
                 within_seconds=settings.get_int(db, "pin_lockout_seconds") * 10,
                 kiosk=kiosk,

@@ -12,6 +12,18 @@ LANGUAGES: dict[str, str] = {
     "ar": "العربية",
 }
 DEFAULT = "en_GB"
+# The kiosk keyboard's layout for each language, from simple-keyboard-layouts (copied into
+# static/vendor/layouts/ by `make setup`). Romanian has none there: kiosk.js puts ă î â ș ț
+# on the English one, where the Romanian standard keyboard has them.
+KEYBOARD_LAYOUTS: dict[str, str] = {
+    "en_GB": "english",
+    "pl": "polish",
+    "ro": "english",
+    "pt": "brazilian",
+    "es": "spanish",
+    "ur": "urdu",
+    "ar": "arabic",
+}
 _ALIASES = {"en": "en_GB", "en-gb": "en_GB", "en_gb": "en_GB"}
 
 

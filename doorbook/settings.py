@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from doorbook import audit, text
 from doorbook.db import write
+from doorbook.languages import LANGUAGES
 
 
 class SettingProblem(ValueError):
@@ -265,7 +266,7 @@ SETTINGS: list[Setting] = [
         "pin_lockout_seconds",
         "60",
         "PIN lock-out",
-        help="How long a locked-out kiosk refuses PINs and cards.",
+        help="How long a locked-out kiosk refuses PINs (QR cards still work).",
         kind="whole",
         section="The kiosk",
         minimum=30,
@@ -310,6 +311,28 @@ SETTINGS: list[Setting] = [
         help="yes: each visitor badge prints as soon as it is shown.",
         kind="yes_no",
         section="The kiosk",
+    ),
+    Setting(
+        "kiosk_language",
+        "en_GB",
+        "Kiosk language",
+        help="The kiosk's language between people; a parent's own language, or one chosen "
+        "on the kiosk, lasts until they are done.",
+        kind="choice",
+        section="The kiosk",
+        choices=tuple(LANGUAGES.items()),
+    ),
+    Setting(
+        "please_wait_seconds",
+        "20",
+        "Please-wait screen",
+        help="The kiosk's 'please wait, a member of staff is coming' goes back to the home "
+        "screen after this long (the manager's alert stays open).",
+        kind="whole",
+        section="The kiosk",
+        minimum=5,
+        maximum=300,
+        unit="seconds",
     ),
     Setting(
         "alert_repeat_seconds",

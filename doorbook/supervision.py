@@ -156,6 +156,20 @@ def unassign(db: Database, visit_id: int, actor: audit.Actor) -> None:
         alert_unsupervised(db, visit_id, f"{ended['name']} is no longer supervising.")
 
 
+def visitors_supervised_by(db: Database, staff_id: int) -> list[str]:
+    """The names of the visitors on site whom this staff member is supervising now."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT r.name FROM supervision_periods p JOIN visits v ON v.id = p.visit_id "
+            "JOIN visitors r ON r.id = v.visitor_id "
+            "WHERE p.staff_id = ? AND p.ended_at IS NULL AND v.signed_out_at IS NULL "
+            "ORDER BY r.name",
+            [staff_id],
+        ).fetchall()
+    ]
+
+
 def staff_left(db: Database, staff_id: int, actor: audit.Actor) -> list[int]:
     """A staff member signed out: every visit they supervised is unsupervised again."""
     with write(db):

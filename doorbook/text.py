@@ -65,3 +65,23 @@ def clean(
     if not multiline:
         text = " ".join(text.split())
     return text, None
+
+
+# Letters that carry their accent inside them (no Unicode decomposition): written plainly.
+_PLAIN_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
+def name_key(name: str) -> str:
+    """A name as the kiosk compares it: Unicode-normalised, case-insensitive and
+    accent-insensitive, with spaces collapsed. "ŁUCJA  Wisniewska" and "Łucja Wiśniewska"
+    have the same key; so do "Zoe" and "Zoë", "Stefan" and "Ștefan"."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(plain.translate(_PLAIN_LETTERS).split())
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two names are the same person's name as people write them (see ``name_key``)."""
+    return name_key(a) == name_key(b)

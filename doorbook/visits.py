@@ -19,10 +19,11 @@ from doorbook import (
     settings,
     supervision,
 )
-from doorbook.collection import same_name
 from doorbook.db import insert, update, write
+from doorbook.text import same_name
 
 BADGE_PREFIX = "bdg_"
+INVITATION_PREFIX = "inv_"  # see credentials.invitation_token
 
 
 class VisitProblem(ValueError):
@@ -274,24 +275,27 @@ def sign_in_other(
 @dataclass(frozen=True)
 class OnSite:
     visit_id: int
-    shown_as: str  # first name and surname initial, and organisation: never a child
+    shown_as: str  # first name and surname initial: never the organisation, never a child
 
 
-def shown_as(name: str, organisation: str | None) -> str:
+def shown_as(name: str, organisation: str | None = None) -> str:
+    """A visitor as the public screen names them: first name and surname initial. Nothing
+    about their organisation (an agency's name says why they are here) and no child; a
+    visitor who does not find themselves asks staff."""
     parts = name.split()
+    if not parts:
+        return ""
     short = parts[0] if len(parts) == 1 else f"{parts[0]} {parts[-1][0]}."
-    if parts and parts[0].rstrip(".").casefold() in ("dr", "mr", "mrs", "ms", "miss", "prof"):
+    if parts[0].rstrip(".").casefold() in ("dr", "mr", "mrs", "ms", "miss", "prof"):
         short = " ".join(parts[:2]) if len(parts) == 2 else f"{parts[0]} {parts[1]} {parts[-1][0]}."
-    return f"{short} — {organisation}" if organisation else short
+    return short
 
 
 def visitors_on_site(db: Database) -> list[OnSite]:
     return [
-        OnSite(row["id"], shown_as(row["name"], row["organisation"]))
+        OnSite(row["id"], shown_as(row["name"]))
         for row in db.query(
-            "SELECT v.id, r.name, COALESCE(o.name, r.organisation_name) AS organisation "
-            "FROM visits v JOIN visitors r ON r.id = v.visitor_id "
-            "LEFT JOIN organisations o ON o.id = r.organisation_id "
+            "SELECT v.id, r.name FROM visits v JOIN visitors r ON r.id = v.visitor_id "
             "WHERE v.signed_out_at IS NULL ORDER BY r.name"
         )
     ]
@@ -350,7 +354,7 @@ def sign_out(db: Database, visit_id: int, actor: audit.Actor) -> SignedOut:
             child_id=row["child_id"],
         )
         events.changed(db, "on-site")
-    return SignedOut(visit_id, shown_as(row["name"], row["organisation"]), now)
+    return SignedOut(visit_id, shown_as(row["name"]), now)
 
 
 def link_child(db: Database, visit_id: int, child_id: int, actor: audit.Actor) -> None:

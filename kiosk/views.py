@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from babel.lists import format_list
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 
-from doorbook import alerts, answers, collection, register, settings, staff_register, text
+from doorbook import (
+    alerts,
+    answers,
+    collection,
+    register,
+    settings,
+    staff_register,
+    supervision,
+    text,
+    visits,
+)
 from doorbook.db import get_db
 from doorbook.extensions import htmx
 from doorbook.identify import identify
-from doorbook.languages import DEFAULT, LANGUAGES
+from doorbook.languages import DEFAULT, KEYBOARD_LAYOUTS, LANGUAGES, language_from_code
 from kiosk import bp, device
 from kiosk.device import kiosk_name
 from kiosk.state import Interaction, Interactions
@@ -40,6 +51,19 @@ def forget() -> None:
     interactions().end(session.pop("kiosk_interaction", None))
 
 
+def setting_language() -> str:
+    """The kiosk's language between people: the setting's own (``kiosk_language``)."""
+    return language_from_code(settings.get(get_db(), "kiosk_language")) or DEFAULT
+
+
+def next_person() -> None:
+    """The person at the kiosk is done (done, cancel, please-wait, idle): forget them and
+    their language choice, so the next person meets the setting's language."""
+    forget()
+    session.pop("kiosk_language", None)
+    g.language = setting_language()
+
+
 @bp.before_request
 def only_kiosks():
     if request.endpoint in ("kiosk.enrol", "kiosk.enrol_submit"):
@@ -49,7 +73,7 @@ def only_kiosks():
         abort(403)
     interaction = current()
     person_language = interaction.person.language if interaction and interaction.person else None
-    g.language = person_language or session.get("kiosk_language", DEFAULT)
+    g.language = person_language or session.get("kiosk_language") or setting_language()
 
 
 @bp.after_request
@@ -96,7 +120,9 @@ def screen(template: str, status: int = 200, **context):
     context.setdefault("setting_name", settings.get(get_db(), "setting_name"))
     context.setdefault("idle_seconds", idle_seconds())
     context.setdefault("languages", LANGUAGES)
+    context.setdefault("keyboard_layouts", KEYBOARD_LAYOUTS)
     context.setdefault("badge_paper", settings.get(get_db(), "badge_paper"))
+    context.setdefault("please_wait_seconds", settings.get_int(get_db(), "please_wait_seconds"))
     if htmx and not htmx.history_restore_request:
         body = render_template("kiosk/_screen.html", screen_template=template, **context)
     else:
@@ -104,9 +130,14 @@ def screen(template: str, status: int = 200, **context):
     return body, status, VARY
 
 
-def too_many_tries(seconds: int) -> str:
-    """The lock-out, said plainly with the time left ("45 seconds", "5 minutes")."""
-    left = format_timedelta(timedelta(seconds=seconds), threshold=2)
+def too_many_tries(seconds: int | str) -> str:
+    """The lock-out, said plainly with the time left ("45 seconds", "5 minutes"). Given a
+    string, it stands in for the time (kiosk.js counts down with it)."""
+    left = (
+        seconds
+        if isinstance(seconds, str)
+        else format_timedelta(timedelta(seconds=seconds), threshold=2)
+    )
     return _("Too many tries. Please wait %(time)s, or ask a member of staff.", time=left)
 
 
@@ -121,7 +152,14 @@ def start_again():
 
 @bp.get("/")
 def home():
-    forget()  # coming home forgets whoever was here
+    next_person()  # coming home forgets whoever was here, and their language
+    return screen("kiosk/_home.html")
+
+
+@bp.get("/back")
+def back():
+    """*Back* before anything was done: home, keeping the language just chosen."""
+    forget()
     return screen("kiosk/_home.html")
 
 
@@ -158,8 +196,8 @@ def call_staff():
 JOURNEYS = {"parent": "contact", "staff": "staff"}
 
 
-def identify_screen(journey: str, error: str | None = None, status: int = 200):
-    return screen("kiosk/_identify.html", status=status, journey=journey, error=error)
+def identify_screen(journey: str, error: str | None = None, status: int = 200, **context):
+    return screen("kiosk/_identify.html", status=status, journey=journey, error=error, **context)
 
 
 @bp.get("/parent")
@@ -181,7 +219,13 @@ def identify_person(journey: str):
         db, request.form.get("credential", "")[:300], kiosk=g.kiosk, kind=JOURNEYS[journey]
     )
     if outcome.locked:
-        return identify_screen(journey, too_many_tries(outcome.wait_seconds), status=429)
+        return identify_screen(
+            journey,
+            too_many_tries(outcome.wait_seconds),
+            status=429,
+            wait_seconds=outcome.wait_seconds,
+            countdown_text=too_many_tries("{t}"),
+        )
     if not outcome.recognised:
         return identify_screen(
             journey, _("That PIN or card was not recognised. Please try again."), status=200
@@ -326,6 +370,8 @@ def collecting_submit():
             "kiosk/_too_many_tries.html",
             status=429,
             message=too_many_tries(outcome.wait_seconds),
+            wait_seconds=outcome.wait_seconds,
+            countdown_text=too_many_tries("{t}"),
         )
     if outcome.waiting_for_id:
         return screen("kiosk/_show_id.html")
@@ -336,9 +382,26 @@ def collecting_submit():
 
 
 def staff_screen(interaction: Interaction):
-    entry = staff_register.open_entry(get_db(), interaction.person.id)
+    db = get_db()
+    entry = staff_register.open_entry(db, interaction.person.id)
+    supervising = [
+        visits.shown_as(name)
+        for name in supervision.visitors_supervised_by(db, interaction.person.id)
+    ]
+    supervising_warning = (
+        _(
+            "You are supervising %(names)s — please hand over first.",
+            names=format_list(supervising, locale=get_locale()),
+        )
+        if supervising and entry
+        else None
+    )
     return screen(
-        "kiosk/_staff.html", person=interaction.person, entry=entry, nonce=interaction.nonce
+        "kiosk/_staff.html",
+        person=interaction.person,
+        entry=entry,
+        nonce=interaction.nonce,
+        supervising_warning=supervising_warning,
     )
 
 

@@ -17,6 +17,7 @@ from kiosk.views import (
     current,
     explain,
     forget,
+    identify_person,
     idle_seconds,
     interactions,
     screen,
@@ -145,12 +146,57 @@ def professional_confirm():
     return act_once(interaction, start_again, act)
 
 
+# The unannounced professional's form comes in two steps, so each fits an 800x480 screen:
+# who they are (name, organisation, role), then why they are here (the child, a phone). The
+# second step carries the first's answers in hidden fields and checks everything again.
+ABOUT = ("name", "organisation", "role")
+
+
+def professional_form(interaction, step: int, errors: dict, values: dict):
+    return screen(
+        "kiosk/_professional_form.html",
+        step=step,
+        errors=errors,
+        values=values,
+        roles=ROLES,
+        nonce=interaction.nonce,
+    )
+
+
+def professional_values(errors: dict, *, whole: bool) -> dict:
+    values = {
+        "name": field(errors, "name", _("your full name"), max_length=text.NAME_MAX),
+        "organisation": field(errors, "organisation", _("your organisation")),
+        "role": field(errors, "role", _("your role"), max_length=100),
+    }
+    if whole:
+        values["phone"] = field(
+            errors, "phone", _("your phone number"), required=False, max_length=30
+        )
+        values["child"] = field(
+            errors,
+            "child",
+            _("the name of the child you are visiting"),
+            max_length=text.NAME_MAX,
+        )
+        if values["phone"] and "phone" not in errors and not PHONE.fullmatch(values["phone"]):
+            errors["phone"] = _("Please enter a phone number using digits only.")
+    return values
+
+
 @bp.get("/professional/details")
 def professional_details():
-    interaction = begin("professional")
-    return screen(
-        "kiosk/_professional_form.html", errors={}, values={}, roles=ROLES, nonce=interaction.nonce
-    )
+    return professional_form(begin("professional"), 1, {}, {})
+
+
+@bp.post("/professional/details/next")
+def professional_details_next():
+    interaction = ongoing("professional")
+    if interaction is None:
+        return start_again()
+    errors: dict[str, str] = {}
+    values = professional_values(errors, whole=False)
+    return professional_form(interaction, 2 if not errors else 1, errors, values)
 
 
 @bp.post("/professional/details")
@@ -161,20 +207,10 @@ def professional_details_submit():
 
     def act():
         errors: dict[str, str] = {}
-        values = {
-            "name": field(errors, "name", _("your full name"), max_length=text.NAME_MAX),
-            "organisation": field(errors, "organisation", _("your organisation")),
-            "role": field(errors, "role", _("your role"), max_length=100),
-            "phone": field(errors, "phone", _("your phone number"), required=False, max_length=30),
-            "child": field(
-                errors,
-                "child",
-                _("the name of the child you are visiting"),
-                max_length=text.NAME_MAX,
-            ),
-        }
-        if values["phone"] and "phone" not in errors and not PHONE.fullmatch(values["phone"]):
-            errors["phone"] = _("Please enter a phone number using digits only.")
+        values = professional_values(errors, whole=True)
+        if errors:
+            step = 1 if any(name in errors for name in ABOUT) else 2
+            return professional_form(interaction, step, errors, values), False
         return sign_in_or_explain(
             errors,
             values,
@@ -190,6 +226,7 @@ def professional_details_submit():
                 kiosk=g.kiosk,
             ),
             roles=ROLES,
+            step=2,
         )
 
     return act_once(interaction, start_again, act)
@@ -303,3 +340,28 @@ def signing_out_confirm():
     return act_once(
         interaction, start_again, lambda: (signed_out_screen(interaction.data["chosen"]), True)
     )
+
+
+# ---- A card scanned on the home screen starts its own journey (one tap saved) ----
+
+
+@bp.post("/scan")
+def scan():
+    """What a USB scanner typed on the home screen: a visitor's badge signs them out, an
+    invitation opens it, anything else is taken as a parent's QR card."""
+    credential = request.form.get("credential", "")[:300].strip()
+    if credential.startswith(visits.BADGE_PREFIX):
+        return signing_out_badge()
+    if credential.startswith(visits.INVITATION_PREFIX):
+        return professional_invitation()
+    return identify_person("parent")
+
+
+@bp.post("/professional/details/back")
+def professional_details_back():
+    """From step 2 back to step 1, with what was typed."""
+    interaction = ongoing("professional")
+    if interaction is None:
+        return start_again()
+    values = {name: text.clean(request.form.get(name), name)[0] for name in ABOUT}
+    return professional_form(interaction, 1, {}, values)

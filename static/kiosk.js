@@ -118,97 +118,224 @@
   });
 
   // ---- The in-page keyboard for every text field ----
-  var ROWS = [
-    "1234567890",
-    "qwertyuiop",
-    "asdfghjkl'",
-    "zxcvbnm-",
+  // simple-keyboard (npm, served from static/vendor/) draws the keys; the layouts come from
+  // simple-keyboard-layouts for the screen's language. Loaded on first use, so the home
+  // page stays small. What a key does to the field is decided here.
+  // Where they are: the page and each screen say (doorbook/languages.py: KEYBOARD_LAYOUTS).
+  var NON_LATIN = { ur: true, ar: true };
+  // Romanian has no layout in the library: the Romanian standard keyboard is the English one
+  // with ă î â ș ț where [ ] \ ; ' are.
+  var ROMANIAN = {
+    "[": "ă", "]": "î", "\\": "â", ";": "ș", "'": "ț",
+    "{": "Ă", "}": "Î", "|": "Â", ":": "Ș", '"': "Ț",
+  };
+  // Letters with accents from every language a family may write a name in, and the
+  // punctuation a message needs, one tap away on every layout.
+  var ACCENTS = [
+    "à á â ã ä å ą ā æ ç ć č {bksp}",
+    "è é ê ë ę ě ì í î ï ğ ł ñ ń",
+    "{shift} ò ó ô õ ö ø ő ř ś ș ş š {shift}",
+    "ß ț ţ ù ú û ü ů ű ý ÿ ź ż ž",
+    "{letters} + : ; ? ! ( ) / & {space} {next}",
   ];
-  var keyboard = null;
-  var target = null;
-  var shifted = false;
-  var labels = screen.dataset;
 
-  function buildKeyboard() {
-    keyboard = document.createElement("div");
-    keyboard.className = "keyboard";
-    keyboard.setAttribute("role", "group");
-    keyboard.setAttribute("aria-label", labels.labelKeyboard || "Keyboard");
-    keyboard.hidden = true;
-    ROWS.forEach(function (row) {
-      var line = document.createElement("div");
-      line.className = "keyboard-row";
-      row.split("").forEach(function (ch) {
-        line.appendChild(makeKey(ch, ch));
-      });
-      keyboard.appendChild(line);
-    });
-    var last = document.createElement("div");
-    last.className = "keyboard-row";
-    last.appendChild(makeKey("⇧", "shift", labels.labelShift || "Shift"));
-    last.appendChild(makeKey("", "space", labels.labelSpace || "Space"));
-    last.appendChild(makeKey("⌫", "backspace", labels.labelBackspace || "Backspace"));
-    last.appendChild(makeKey("✓", "done", labels.labelHide || "Hide keyboard"));
-    keyboard.appendChild(last);
-    // Keep the focus in the field being typed into.
-    keyboard.addEventListener("pointerdown", function (e) { e.preventDefault(); });
-    keyboard.addEventListener("click", pressKey);
-    document.body.appendChild(keyboard);
+  var keyboard = null; // { sk: SimpleKeyboard, element, language, base }
+  var target = null;
+  var layer = "base"; // base | accents | latin
+  var shifted = false;
+  var loading = null;
+
+  function words() {
+    var body = screen.querySelector(".screen-body");
+    return body ? body.dataset : {};
   }
-  function makeKey(label, value, name) {
-    var key = document.createElement("button");
-    key.type = "button";
-    key.className = "key key-" + (value.length > 1 ? value : "char");
-    key.dataset.key = value;
-    key.textContent = label;
-    if (name) key.setAttribute("aria-label", name);
-    return key;
+  function screenLanguage() {
+    return words().language || "en_GB";
   }
-  function refreshCase() {
-    keyboard.querySelectorAll(".key-char").forEach(function (key) {
-      key.textContent = shifted ? key.dataset.key.toUpperCase() : key.dataset.key;
+
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
     });
   }
-  function pressKey(event) {
-    var key = event.target.closest("[data-key]");
-    if (!key || !target) return;
-    var value = key.dataset.key;
-    if (value === "done") { hideKeyboard(); return; }
-    if (value === "shift") { shifted = !shifted; refreshCase(); return; }
-    var max = parseInt(target.getAttribute("maxlength") || "1000", 10);
-    if (value === "backspace") {
-      target.value = target.value.slice(0, -1);
-    } else {
-      var ch = value === "space" ? " " : value;
-      if (shifted) { ch = ch.toUpperCase(); shifted = false; refreshCase(); }
-      if (target.value.length < max) target.value += ch;
+  function adaptRows(rows, language) {
+    // The library's layouts are for a desktop: no tab, caps lock, enter or ".com" here;
+    // the last row is the kiosk's own.
+    var kept = rows.slice(0, 4).map(function (row) {
+      return row.split(" ").filter(function (key) {
+        return ["{tab}", "{lock}", "{enter}", ".com"].indexOf(key) < 0;
+      }).map(function (key) {
+        return language === "ro" && ROMANIAN[key] ? ROMANIAN[key] : key;
+      }).join(" ");
+    });
+    return kept;
+  }
+  function upper(rows) {
+    return rows.map(function (row) {
+      return row.split(" ").map(function (key) {
+        return key.charAt(0) === "{" || key === "ß" ? key : key.toUpperCase();
+      }).join(" ");
+    });
+  }
+  function buildLayout(language, native, english) {
+    var bottomBase = NON_LATIN[language] ? "{latin} , {space} . {next}" : "{accents} , {space} . {next}";
+    var layout = {
+      default: adaptRows(native.layout.default, language).concat([bottomBase]),
+      shift: adaptRows(native.layout.shift, language).concat([bottomBase]),
+      accents: ACCENTS,
+      accentsShift: upper(ACCENTS),
+    };
+    if (NON_LATIN[language]) {
+      var bottomLatin = "{native} {accents} {space} . {next}";
+      layout.latin = adaptRows(english.layout.default, "en_GB").concat([bottomLatin]);
+      layout.latinShift = adaptRows(english.layout.shift, "en_GB").concat([bottomLatin]);
     }
-    autoCapitalise();
-    target.dispatchEvent(new Event("input", { bubbles: true }));
+    return layout;
+  }
+  function ensureKeyboard() {
+    var language = screenLanguage();
+    if (keyboard && keyboard.language === language) return Promise.resolve(keyboard);
+    if (loading && loading.language === language) return loading.promise;
+    var library = window.SimpleKeyboard ? Promise.resolve() : loadScript(screen.dataset.keyboardScript);
+    var promise = library.then(function () {
+      return Promise.all([import(words().keyboardLayout), import(screen.dataset.latinLayout)]);
+    }).then(function (modules) {
+      if (keyboard) keyboard.sk.destroy();
+      if (keyboard) keyboard.element.remove();
+      var element = document.createElement("div");
+      element.className = "keyboard simple-keyboard";
+      element.setAttribute("role", "group");
+      element.hidden = true;
+      document.body.appendChild(element);
+      var Keyboard = window.SimpleKeyboard.default || window.SimpleKeyboard;
+      var sk = new Keyboard(element, {
+        layout: buildLayout(language, modules[0].default, modules[1].default),
+        layoutName: "default",
+        display: {
+          "{bksp}": "⌫", "{shift}": "⇧", "{space}": " ", "{next}": "✓",
+          "{accents}": "áé", "{letters}": "abc", "{latin}": "ABC", "{native}": language === "ur" ? "اردو" : "عربي",
+        },
+        useButtonTag: true,
+        preventMouseDownDefault: true,
+        disableButtonHold: true,
+        theme: "hg-theme-default doorbook-keyboard",
+        onKeyPress: pressKey,
+        onRender: function () { labelKeys(); },
+      });
+      keyboard = { sk: sk, element: element, language: language };
+      loading = null;
+      layer = "base";
+      shifted = false;
+      labelKeys();
+      return keyboard;
+    });
+    loading = { language: language, promise: promise };
+    return promise;
+  }
+  function isLastField() {
+    if (!target) return true;
+    var form = target.form;
+    var fields = form ? form.querySelectorAll("[data-keyboard]") : [];
+    return !fields.length || fields[fields.length - 1] === target;
+  }
+  function labelKeys() {
+    if (!keyboard) return;
+    var w = words();
+    keyboard.element.setAttribute("aria-label", w.wordKeyboard || "Keyboard");
+    var names = {
+      "{bksp}": w.wordBackspace || "Backspace", "{shift}": w.wordShift || "Shift",
+      "{space}": w.wordSpace || "Space", "{accents}": w.wordAccents || "More letters",
+      "{letters}": w.wordLetters || "Letters", "{latin}": w.wordLatin || "Latin letters",
+      "{native}": w.wordLetters || "Letters",
+      "{next}": isLastField() ? (w.wordSend || "Done") : (w.wordNext || "Next"),
+    };
+    keyboard.element.querySelectorAll("[data-skbtn]").forEach(function (key) {
+      key.type = "button";
+      var name = names[key.dataset.skbtn];
+      if (name) key.setAttribute("aria-label", name);
+    });
+  }
+  function layoutName() {
+    var base = layer === "accents" ? "accents" : layer === "latin" ? "latin" : "default";
+    if (!shifted) return base;
+    return base === "default" ? "shift" : base + "Shift";
+  }
+  function showLayer() {
+    if (!keyboard) return;
+    if (keyboard.sk.options.layoutName !== layoutName()) {
+      keyboard.sk.setOptions({ layoutName: layoutName() });
+    }
+    labelKeys();
+  }
+  function latinLetters() {
+    return layer !== "base" || !NON_LATIN[keyboard.language];
   }
   function autoCapitalise() {
     // Names start each word with a capital, as a phone keyboard would; codes are capitals.
+    // Only where letters have capitals (not Arabic or Urdu letters).
+    if (!target || !keyboard || !latinLetters()) return;
     if (target.dataset.keyboard === "code") {
       shifted = true;
-      refreshCase();
     } else if (target.dataset.keyboard === "name") {
-      var v = target.value;
-      shifted = v.length === 0 || /[\s-]$/.test(v);
-      refreshCase();
+      shifted = target.value.length === 0 || /[\s-]$/.test(target.value);
     }
   }
-  function showKeyboard(input) {
-    if (!keyboard) buildKeyboard();
-    target = input;
-    keyboard.hidden = false;
-    document.body.classList.add("keyboard-open");
+  function nextField() {
+    var form = target.form;
+    var fields = form ? Array.prototype.slice.call(form.querySelectorAll("[data-keyboard]")) : [];
+    var at = fields.indexOf(target);
+    if (at >= 0 && at < fields.length - 1) {
+      fields[at + 1].focus();
+    } else if (form) {
+      hideKeyboard();
+      form.requestSubmit();
+    } else {
+      hideKeyboard();
+    }
+  }
+  function pressKey(button) {
+    if (!target) return;
+    if (button === "{next}") { nextField(); return; }
+    if (button === "{shift}") { shifted = !shifted; showLayer(); return; }
+    if (button === "{accents}") { layer = "accents"; shifted = false; autoCapitalise(); showLayer(); return; }
+    if (button === "{letters}") { layer = "base"; shifted = false; autoCapitalise(); showLayer(); return; }
+    if (button === "{latin}") { layer = "latin"; shifted = false; autoCapitalise(); showLayer(); return; }
+    if (button === "{native}") { layer = "base"; shifted = false; showLayer(); return; }
+    var max = parseInt(target.getAttribute("maxlength") || "1000", 10);
+    if (button === "{bksp}") {
+      target.value = Array.from(target.value).slice(0, -1).join("");
+    } else {
+      var ch = button === "{space}" ? " " : button;
+      if (target.value.length + ch.length <= max) target.value += ch;
+      shifted = false;
+      // An accented letter is one tap away, then back to the letters (as on a phone).
+      if (layer === "accents" && button !== "{space}") layer = "base";
+    }
     autoCapitalise();
-    keepAboveKeyboard(input);
+    showLayer();
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function showKeyboard(input) {
+    target = input;
+    ensureKeyboard().then(function () {
+      if (target !== input) return;
+      layer = "base";
+      shifted = false;
+      keyboard.element.hidden = false;
+      document.body.classList.add("keyboard-open");
+      autoCapitalise();
+      showLayer();
+      keepAboveKeyboard(input);
+    });
   }
   function keepAboveKeyboard(input) {
     // The keyboard covers the bottom of the screen: scroll the field (and its label) to
     // just above it, so the person sees what they type.
-    var room = keyboard.getBoundingClientRect().top;
+    var room = keyboard.element.getBoundingClientRect().top;
     var field = input.getBoundingClientRect();
     var header = document.querySelector(".kiosk-header");
     var top = header ? header.getBoundingClientRect().bottom : 0;
@@ -219,15 +346,70 @@
     }
   }
   function hideKeyboard() {
-    if (!keyboard) return;
-    keyboard.hidden = true;
-    document.body.classList.remove("keyboard-open");
     target = null;
+    document.body.classList.remove("keyboard-open");
+    if (keyboard) keyboard.element.hidden = true;
   }
   document.addEventListener("focusin", function (event) {
     var input = event.target.closest("[data-keyboard]");
     if (input) showKeyboard(input);
   });
+  // A tap outside the fields and the keyboard puts the keyboard away (after the tap has
+  // done its work: hiding it first would move what was tapped).
+  document.addEventListener("click", function (event) {
+    if (!target || !event.target.isConnected) return; // a key redrawn by its own press
+    if (event.target.closest(".keyboard")) return;
+    var focused = document.activeElement;
+    if (focused && focused.closest && focused.closest("[data-keyboard]")) return;
+    hideKeyboard();
+  });
+
+  // ---- The parts of the page that outlive a screen speak the screen's language ----
+  function applyWords() {
+    var w = words();
+    var answer = document.getElementById("answer");
+    if (answer && w.wordUnreachable) answer.dataset.unreachable = w.wordUnreachable;
+    if (warning) {
+      var title = warning.querySelector("h2");
+      var text = warning.querySelector("p");
+      var extend = warning.querySelector("[data-idle-extend]");
+      if (title && w.wordStillThere) title.textContent = w.wordStillThere;
+      if (text && w.wordGoingBack) text.textContent = w.wordGoingBack;
+      if (extend && w.wordMoreTime) extend.textContent = w.wordMoreTime;
+      var body = screen.querySelector(".screen-body");
+      if (body) { warning.lang = body.lang; warning.dir = body.dir; }
+    }
+    if (keyboard && keyboard.language !== screenLanguage()) {
+      keyboard.sk.destroy();
+      keyboard.element.remove();
+      keyboard = null;
+    }
+  }
+
+  // ---- A lock-out counts down its seconds, then says the pad can be used again ----
+  var countdownTimer = null;
+  function startCountdown() {
+    if (countdownTimer) clearInterval(countdownTimer);
+    countdownTimer = null;
+    var shown = screen.querySelector("[data-countdown]");
+    if (!shown) return;
+    var left = parseInt(shown.dataset.countdown, 10);
+    countdownTimer = setInterval(function () {
+      left -= 1;
+      if (left <= 0) {
+        clearInterval(countdownTimer);
+        countdownTimer = null;
+        shown.textContent = shown.dataset.countdownOver;
+        shown.classList.remove("error");
+        shown.classList.add("notice");
+      } else if (window.Intl && Intl.DurationFormat) {
+        // The time left in the screen's language, as the server wrote it ("45 seconds").
+        var duration = left >= 120 ? { minutes: Math.ceil(left / 60) } : { seconds: left };
+        var words = new Intl.DurationFormat(screenLanguage().replace("_", "-"), { style: "long" });
+        shown.textContent = shown.dataset.countdownText.replace("{t}", words.format(duration));
+      }
+    }, 1000);
+  }
 
   // ---- Quick-fill chips (a common role), printing the badge ----
   screen.addEventListener("click", function (event) {
@@ -260,6 +442,11 @@
       document.documentElement.dir = shown.dir;
     }
     hideKeyboard();
+    applyWords();
+    startCountdown();
+    // Each new screen starts at the top.
+    screen.scrollTop = 0;
+    window.scrollTo(0, 0);
     restartIdle();
     armAutoHome();
     if (screen.querySelector("[data-auto-print]")) window.print();
@@ -271,6 +458,8 @@
     }
   });
 
+  applyWords();
+  startCountdown();
   restartIdle();
   armAutoHome();
 })();

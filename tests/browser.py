@@ -21,23 +21,49 @@ def start_as_parent(page: Page, url: str, pin: str) -> None:
     tap_pin(page, pin)
 
 
-def type_on_kiosk_keyboard(page: Page, text: str) -> None:
-    """Type with the kiosk's own on-screen keyboard, as a person at the touchscreen would."""
-    keyboard = page.get_by_role("group", name="Keyboard")
+ENGLISH_KEYS = {
+    "keyboard": "Keyboard",
+    "space": "Space",
+    "shift": "Shift",
+    "more": "More letters",
+    "letters": "Letters",
+}
+
+
+def type_on_kiosk_keyboard(page: Page, text: str, keys: dict[str, str] = ENGLISH_KEYS) -> None:
+    """Type with the kiosk's own on-screen keyboard, as a person at the touchscreen would:
+    find each character on the keys shown; if it is not there, try Shift, then the layer of
+    more letters (accents and punctuation). ``keys`` names the special keys in the screen's
+    language."""
+    keyboard = page.get_by_role("group", name=keys["keyboard"])
+    expect(keyboard).to_be_visible()
+
+    def key(name: str):
+        return keyboard.get_by_role("button", name=name, exact=True)
+
+    def tap_if_shown(ch: str) -> bool:
+        if key(ch).count():
+            key(ch).first.click()
+            return True
+        return False
+
     for ch in text:
         if ch == " ":
-            keyboard.get_by_role("button", name="Space", exact=True).click()
-        elif ch.isupper():
-            # Names capitalise by themselves after a space; press Shift only when needed.
-            key = keyboard.get_by_role("button", name=ch, exact=True)
-            if key.count() == 0:
-                keyboard.get_by_role("button", name="Shift", exact=True).click()
-            keyboard.get_by_role("button", name=ch, exact=True).click()
-        else:
-            key = keyboard.get_by_role("button", name=ch, exact=True)
-            if key.count() == 0:  # shown in capitals: turn Shift off
-                keyboard.get_by_role("button", name="Shift", exact=True).click()
-            keyboard.get_by_role("button", name=ch, exact=True).click()
+            key(keys["space"]).click()
+            continue
+        if tap_if_shown(ch):
+            continue
+        key(keys["shift"]).first.click()
+        if tap_if_shown(ch):
+            continue
+        key(keys["shift"]).first.click()  # not there either: Shift off again
+        key(keys["more"]).click()
+        if tap_if_shown(ch):
+            continue
+        key(keys["shift"]).first.click()
+        if tap_if_shown(ch):
+            continue
+        raise AssertionError(f"{ch!r} is not on the kiosk's keyboard")
 
 
 def log_in_to_panel(page: Page, url: str, who: tuple[str, str]) -> None:

@@ -1,6 +1,7 @@
 """The kiosk's home screen: the five journeys, nothing about any child, nothing cached."""
 
-from tests.kiosk_helpers import demo_child_words
+from doorbook import settings
+from tests.kiosk_helpers import HX, demo_child_words, text_of
 
 KIOSK_SCREENS = ["/", "/language", "/parent", "/professional", "/visitor", "/staff", "/signing-out"]
 
@@ -43,15 +44,23 @@ def test_htmx_gets_the_partial_and_a_browser_gets_the_page(demo_client):
     assert whole.startswith("<!doctype html>") and "Parent or carer" in whole
 
 
-def test_choosing_a_language_marks_the_page_in_that_language(demo_client):
+def test_a_chosen_language_lasts_until_the_person_is_done(demo_client):
     response = demo_client.post(
         "/language", data={"language": "ur"}, headers={"HX-Request": "true"}
     )
-    assert response.status_code == 200
-    page = demo_client.get("/").get_data(as_text=True)
-    assert '<html lang="ur" dir="rtl">' in page
-    demo_client.post("/reset")
+    assert response.status_code == 200 and 'lang="ur" dir="rtl"' in text_of(response)
+    # Their next steps (and *Back* before anything is done) stay in Urdu ...
+    assert 'lang="ur" dir="rtl"' in text_of(demo_client.get("/parent", headers=HX))
+    assert 'lang="ur" dir="rtl"' in text_of(demo_client.get("/back", headers=HX))
+    # ... and the home screen proper (done, cancel, a reload) is the setting's language again.
     assert '<html lang="en" dir="ltr">' in demo_client.get("/").get_data(as_text=True)
+
+
+def test_the_kiosk_speaks_the_settings_own_language_between_people(demo_client, demo_db):
+    settings.set_many(demo_db, {"kiosk_language": "pl"})
+    assert '<html lang="pl" dir="ltr">' in text_of(demo_client.get("/"))
+    demo_client.post("/language", data={"language": "ar"}, headers=HX)
+    assert '<html lang="pl" dir="ltr">' in text_of(demo_client.get("/"))
 
 
 def test_an_unknown_language_is_ignored(demo_client):
