@@ -391,7 +391,8 @@ def staff_screen(interaction: Interaction):
     supervising_warning = (
         _(
             "You are supervising %(names)s — please hand over first.",
-            names=format_list(supervising, locale=get_locale()),
+            # Each name isolated, so "Grace M." reads right inside right-to-left text.
+            names=format_list([f"\u2068{name}\u2069" for name in supervising], locale=get_locale()),
         )
         if supervising and entry
         else None

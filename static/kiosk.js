@@ -433,7 +433,10 @@
   });
 
   // ---- After each screen change ----
-  document.body.addEventListener("htmx:afterSwap", function () {
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    // Only a new screen counts: a small part of one swapped in place (a question, a
+    // prompt loaded with the screen) leaves the keyboard, focus and timers alone.
+    if (event.detail.target !== screen) return;
     // The screen says its language and direction (a parent's own, once they identify):
     // the whole page follows, so right-to-left languages mirror.
     var shown = screen.querySelector(".screen-body");

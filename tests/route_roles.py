@@ -39,6 +39,7 @@ ROUTE_ROLES = {
     "admin.child_unlink": MANAGEMENT,
     "admin.children": MANAGEMENT,
     "admin.chime_sound": EVERYONE,
+    "admin.lift_lockout": EVERYONE,  # the PIN lock-out alert's own action
     "admin.chronology": NEED_TO_KNOW,
     "admin.chronology_export": NEED_TO_KNOW,
     "admin.chronology_print": NEED_TO_KNOW,

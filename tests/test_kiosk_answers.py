@@ -96,7 +96,8 @@ def test_a_supervisor_is_told_before_signing_out_and_can_still_sign_out(demo_cli
         )
         supervision.assign(demo_db, signed_in.visit_id, aisha, SYSTEM)
     page = text_of(identify_at_kiosk(demo_client, "731850", journey="staff"))
-    assert "You are supervising Grace M. and Sarah O. — please hand over first." in page
+    shown = page.replace("\u2068", "").replace("\u2069", "")  # names kept apart for RTL
+    assert "You are supervising Grace M. and Sarah O. — please hand over first." in shown
     nonce = page.split('name="nonce" value="')[1].split('"')[0]
     done = demo_client.post("/staff/sign-out", data={"nonce": nonce}, headers=HX)
     assert "Signed out" in text_of(done)
@@ -154,3 +155,31 @@ def test_a_card_scanned_on_the_home_screen_starts_the_parents_journey(demo_clien
     assert "not recognised" in text_of(
         demo_client.post("/scan", data={"credential": "nonsense"}, headers=HX)
     )
+
+
+def test_the_unannounced_professionals_form_comes_in_two_steps(demo_client):
+    first = text_of(demo_client.get("/professional/details", headers=HX))
+    assert "Step 1 of 2" in first and 'name="child"' not in first
+    nonce = first.split('name="nonce" value="')[1].split('"')[0]
+    empty = text_of(demo_client.post("/professional/details/next", data={}, headers=HX))
+    assert "Please enter your full name." in empty and "Step 1 of 2" in empty
+    about = {"name": "Priya Gill", "organisation": "Lambeth Early Help", "role": "Social worker"}
+    second = text_of(demo_client.post("/professional/details/next", data=about, headers=HX))
+    assert "Step 2 of 2" in second and 'name="child"' in second
+    assert 'type="hidden" name="organisation" value="Lambeth Early Help"' in second
+    back = text_of(demo_client.post("/professional/details/back", data=about, headers=HX))
+    assert "Step 1 of 2" in back and 'value="Priya Gill"' in back
+    no_child = text_of(
+        demo_client.post(
+            "/professional/details", data={**about, "nonce": nonce, "step": "2"}, headers=HX
+        )
+    )
+    assert "Step 2 of 2" in no_child and "Please enter the name of the child" in no_child
+    badge = text_of(
+        demo_client.post(
+            "/professional/details",
+            data={**about, "nonce": nonce, "step": "2", "child": "Noah Adeyemi"},
+            headers=HX,
+        )
+    )
+    assert "Escorted at all times" in badge
