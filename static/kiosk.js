@@ -200,6 +200,14 @@
     var language = screenLanguage();
     if (keyboard && keyboard.language === language) return Promise.resolve(keyboard);
     if (loading && loading.language === language) return loading.promise;
+    if (!window.SimpleKeyboard && !document.querySelector("link[data-keyboard-style]")) {
+      // Its stylesheet too, on first use: the home page stays within its 100 KB.
+      var style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = screen.dataset.keyboardStyle;
+      style.dataset.keyboardStyle = "";
+      document.head.appendChild(style);
+    }
     var library = window.SimpleKeyboard ? Promise.resolve() : loadScript(screen.dataset.keyboardScript);
     var promise = library.then(function () {
       return Promise.all([import(words().keyboardLayout), import(screen.dataset.latinLayout)]);
