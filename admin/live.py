@@ -18,6 +18,7 @@ from doorbook import accounts, chime, events
 from doorbook.db import get_db
 
 KEEP_ALIVE_SECONDS = 15
+CHECK_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 30
 
 
@@ -47,19 +48,32 @@ def event_stream():
             headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
         )
 
+    # waitress says when the browser has gone (it keeps reading the connection, see
+    # doorbook/serving.py): a panel that moves to another page gives its place back within
+    # a second, not at the next keep-alive.
+    gone = request.environ.get("waitress.client_disconnected") or (lambda: False)
+
     @stream_with_context
     def stream():
         with events.Subscription() as subscription:
             yield ": connected\n\n"
+            quiet = 0.0
             while True:
-                topic = subscription.next(timeout=KEEP_ALIVE_SECONDS)
-                if topic is None:
-                    if accounts.session_staff(get_db(), session_id) is None:
-                        yield "event: logged-out\ndata: logged-out\n\n"
-                        return
-                    yield ": keep-alive\n\n"
-                else:
+                topic = subscription.next(timeout=CHECK_SECONDS)
+                if gone():
+                    return
+                if topic is not None:
+                    quiet = 0.0
                     yield f"event: {topic}\ndata: {topic}\n\n"
+                    continue
+                quiet += CHECK_SECONDS
+                if quiet < KEEP_ALIVE_SECONDS:
+                    continue
+                quiet = 0.0
+                if accounts.session_staff(get_db(), session_id) is None:
+                    yield "event: logged-out\ndata: logged-out\n\n"
+                    return
+                yield ": keep-alive\n\n"
 
     response = Response(
         stream(),

@@ -26,6 +26,9 @@ def waitress_options(threads: int) -> dict[str, Any]:
         "connection_limit": CONNECTION_LIMIT,
         "channel_timeout": IDLE_CONNECTION_SECONDS,
         "cleanup_interval": 10,
+        # Keep reading a connection while its request runs, so an event stream learns at
+        # once that its browser has gone (environ["waitress.client_disconnected"]).
+        "channel_request_lookahead": 5,
     }
 
 

@@ -108,3 +108,16 @@ def test_clients_that_connect_and_send_nothing_do_not_stop_the_kiosk(served):
     finally:
         for sock in silent:
             sock.close()
+
+
+def test_a_panel_that_leaves_gives_its_streams_back_at_once(served):
+    # Every admin page has its stream: moving from page to page must not use up the four.
+    import time
+
+    cookie = manager_cookie(served.port)
+    for _ in range(3):
+        pages = [open_stream(served.port, cookie) for _ in range(4)]
+        assert [status for _, status, _ in pages] == [200] * 4
+        for conn, _, _ in pages:
+            conn.close()
+        time.sleep(1.5)  # the server notices within a second
