@@ -103,6 +103,18 @@ HARDENING = (
     "LockPersonality=",
     "UMask=",
     "Restart=",
+    "CapabilityBoundingSet=",
+    "ProtectClock=",
+    "ProtectHostname=",
+    "ProtectKernelLogs=",
+    "ProtectProc=",
+    "PrivateMounts=",
+    "RemoveIPC=",
+    "RestrictNamespaces=",
+    "RestrictRealtime=",
+    "SystemCallArchitectures=",
+    "SystemCallErrorNumber=",
+    "SystemCallFilter=",
 )
 
 

@@ -622,7 +622,29 @@ upgrade() {
   check_running_system
   log_in_as_manager priya acorns-demo-manager
   kiosk_parent
+  check_replication_to_a_folder
   stop_container
+}
+
+# The replication unit runs Litestream under the same hardening as the server: prove that a
+# copy really reaches a folder destination (a USB stick under /mnt) with it.
+check_replication_to_a_folder() {
+  local copied=""
+  inside install -d -o doorbook -g doorbook -m 0700 /mnt/doorbook-copy
+  inside sed -i '/^DOORBOOK_REPLICA_URL=/d' /etc/doorbook/doorbook.env
+  inside sh -c 'echo DOORBOOK_REPLICA_URL=file:///mnt/doorbook-copy >> /etc/doorbook/doorbook.env'
+  inside systemctl restart doorbook-replication.service
+  for _ in $(seq 120); do
+    if [ -n "$(inside find /mnt/doorbook-copy -type f -name '*.ltx' -print -quit 2>/dev/null)" ]; then
+      copied=yes; break
+    fi
+    sleep 0.5
+  done
+  [ -n "$copied" ] || { inside journalctl -u doorbook-replication.service --no-pager -n 30 || true
+    fail "Litestream made no copy in /mnt/doorbook-copy within 60 s under the unit's hardening"; }
+  [ "$(inside systemctl is-active doorbook-replication.service || true)" = active ] \
+    || fail "doorbook-replication.service stopped after copying"
+  ok "doorbook-replication.service (hardened as the server) copied the database to a folder"
 }
 
 build_roots
