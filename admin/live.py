@@ -40,7 +40,11 @@ def event_stream():
     # Only a digest of the session id is kept, to count that session's open streams.
     session_key = hashlib.sha256((session_id or "").encode()).hexdigest()
     gate = stream_gate()
-    if not gate.enter(session_key):
+    told = request.environ.get("waitress.client_disconnected")
+    # The per-session cap needs a server that says when a browser has gone (waitress, as
+    # `doorbook serve` runs it); under another (Flask's development server) only the overall
+    # cap applies, or a page left a moment ago would hold its place until its keep-alive.
+    if not gate.enter(session_key, per_session=told is not None):
         return Response(
             "Too many live panels are open; this one will try again shortly.\n",
             status=503,
@@ -51,7 +55,7 @@ def event_stream():
     # waitress says when the browser has gone (it keeps reading the connection, see
     # doorbook/serving.py): a panel that moves to another page gives its place back within
     # a second, not at the next keep-alive.
-    gone = request.environ.get("waitress.client_disconnected") or (lambda: False)
+    gone = told or (lambda: False)
 
     @stream_with_context
     def stream():

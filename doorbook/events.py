@@ -75,12 +75,12 @@ class StreamGate:
         self._lock = threading.Lock()
         self._open: dict[str, int] = {}
 
-    def enter(self, session_key: str) -> bool:
+    def enter(self, session_key: str, per_session: bool = True) -> bool:
         """Take a place for a stream of ``session_key``; False when there is none."""
         with self._lock:
             if sum(self._open.values()) >= self.overall:
                 return False
-            if self._open.get(session_key, 0) >= self.per_session:
+            if per_session and self._open.get(session_key, 0) >= self.per_session:
                 return False
             self._open[session_key] = self._open.get(session_key, 0) + 1
             return True
