@@ -17,7 +17,7 @@ def noon(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
 
 
-def a_complaint(db, **overrides) -> int:
+def a_complaint(db, actor=MANAGER_ACTOR, **overrides) -> int:
     values = {
         "received_on": MONDAY,
         "complainant_kind": "parent_carer",
@@ -30,7 +30,7 @@ def a_complaint(db, **overrides) -> int:
         "details": "The gate was left open at collection.",
         **overrides,
     }
-    return complaints.record(db, MANAGER_ACTOR, values)
+    return complaints.record(db, actor, values)
 
 
 def open_alerts(db, kind):
@@ -362,3 +362,34 @@ def test_an_adults_history_shows_their_own_entries_not_a_complaint_with_their_nu
     page = text_of(demo_client.get(f"/admin/contacts/{contact_id}"))
     assert "contact details confirmed" in page
     assert "complaint recorded" not in page
+
+
+def test_doorbook_purge_removes_a_complaint_closed_over_three_years_ago(run_cli, tmp_path):
+    from doorbook import create_app
+    from doorbook.db import get_db
+
+    data = tmp_path / "setting"
+    app = create_app({"DATA_DIR": str(data)})
+    with app.app_context():
+        db = get_db()
+        for day in (date(2023, 11, 1), date(2023, 11, 30)):
+            with clock.freeze(noon(day)):
+                complaint_id = a_complaint(db, audit.SYSTEM, received_on=day)
+                complaints.give_feedback(
+                    db,
+                    audit.SYSTEM,
+                    complaint_id,
+                    on=day,
+                    outcome="not_upheld",
+                    outcome_note="",
+                    action_taken="None needed.",
+                )
+    with clock.freeze(noon(date(2026, 11, 23))):  # 3 years after the first, not the second
+        dry = run_cli("purge", "--dry-run", data=data)
+        assert "1 complaints closed long ago" in dry.output
+        result = run_cli("purge", data=data)
+    assert result.exit_code == 0, result.output
+    assert "Removed:" in result.output and "1 complaints closed long ago" in result.output
+    with app.app_context():
+        kept = [r[0] for r in get_db().execute("SELECT received_on FROM complaints")]
+    assert kept == ["2023-11-30"]
