@@ -83,3 +83,24 @@ def sign_in_other_visitor(page: Page, url: str, name: str, **fields: str) -> Non
     page.get_by_label("Reason for your visit").fill(fields.get("purpose", "Boiler"))
     page.get_by_label("Who are you here to see?").fill(fields.get("here_to_see", "Tom"))
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def sign_in_unannounced_professional(
+    page: Page,
+    url: str,
+    name: str = "Priya Gill",
+    child: str = "Noah Adeyemi",
+    organisation: str = "Lambeth Early Help",
+    role: str = "Social worker",
+) -> None:
+    """A professional without an invitation signs in: who they are, then the child."""
+    page.goto(url + "/")
+    page.get_by_role("button", name="Visiting professional").click()
+    page.get_by_role("button", name="I don't have an invitation").click()
+    page.get_by_label("Your full name").fill(name)
+    page.get_by_label("Organisation").fill(organisation)
+    page.get_by_label("Your role").fill(role)
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_label("The child you have come to see").fill(child)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("article", name="Visitor badge")).to_be_visible()

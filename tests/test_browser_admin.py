@@ -4,7 +4,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.admin_helpers import MANAGER
-from tests.browser import log_in_to_panel, start_as_parent, tap_pin
+from tests.browser import (
+    log_in_to_panel,
+    sign_in_unannounced_professional,
+    start_as_parent,
+    tap_pin,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +27,7 @@ def test_a_visitors_alert_appears_live_and_the_manager_assigns_a_supervisor(
 ):
     staff_signs_in(kiosk, live_demo.url, "731850")  # Aisha Begum is on site
     expect(panel.get_by_text("Aisha Begum", exact=False).first).to_be_visible()
-    kiosk.goto(live_demo.url + "/")
-    kiosk.get_by_role("button", name="Visiting professional").click()
-    kiosk.get_by_role("button", name="I don't have an invitation").click()
-    kiosk.get_by_label("Your full name").fill("Priya Gill")
-    kiosk.get_by_label("Organisation").fill("Lambeth Early Help")
-    kiosk.get_by_label("Your role").fill("Social worker")
-    kiosk.get_by_label("The child you have come to see").fill("Noah Adeyemi")
-    kiosk.get_by_role("button", name="Sign in", exact=True).click()
-    expect(kiosk.get_by_role("article", name="Visitor badge")).to_be_visible()
+    sign_in_unannounced_professional(kiosk, live_demo.url)
 
     # No reload: the panel hears of it through its event stream.
     alert = panel.get_by_role("listitem").filter(has_text="Unsupervised agency visit")

@@ -4,7 +4,7 @@ alert count, lists that follow who is on site, and every answer shown where they
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import start_as_parent, tap_pin
+from tests.browser import sign_in_unannounced_professional, start_as_parent, tap_pin
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +28,7 @@ def collector_at_door(kiosk, url, name, password):
 
 
 def unannounced_professional(kiosk, url, name="Priya Gill", child="Noah Adeyemi"):
-    kiosk.goto(url + "/")
-    kiosk.get_by_role("button", name="Visiting professional").click()
-    kiosk.get_by_role("button", name="I don't have an invitation").click()
-    kiosk.get_by_label("Your full name").fill(name)
-    kiosk.get_by_label("Organisation").fill("Lambeth Early Help")
-    kiosk.get_by_label("Your role").fill("Social worker")
-    kiosk.get_by_label("The child you have come to see").fill(child)
-    kiosk.get_by_role("button", name="Sign in", exact=True).click()
-    expect(kiosk.get_by_role("article", name="Visitor badge")).to_be_visible()
+    sign_in_unannounced_professional(kiosk, url, name=name, child=child)
 
 
 def test_a_new_alert_reaches_the_header_of_the_register_page_without_a_reload(

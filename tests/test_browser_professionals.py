@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from doorbook import clock
 from doorbook.db import get_db
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login
-from tests.browser import log_in_to_panel
+from tests.browser import log_in_to_panel, sign_in_unannounced_professional
 from tests.professionals_helpers import AISHA, SALT
 
 pytestmark = pytest.mark.browser
@@ -203,15 +203,7 @@ def test_sharing_an_agencys_report_asks_for_its_consent(panel, live_demo):
 def test_an_unannounced_visit_to_a_child_without_consent_says_so_on_the_panel(
     panel, kiosk, live_demo, screenshots
 ):
-    kiosk.goto(live_demo.url + "/")
-    kiosk.get_by_role("button", name="Visiting professional").click()
-    kiosk.get_by_role("button", name="I don't have an invitation").click()
-    kiosk.get_by_label("Your full name").fill("Priya Gill")
-    kiosk.get_by_label("Organisation").fill("Lambeth Early Help")
-    kiosk.get_by_label("Your role").fill("Social worker")
-    kiosk.get_by_label("The child you have come to see").fill("Noah Adeyemi")
-    kiosk.get_by_role("button", name="Sign in", exact=True).click()
-    expect(kiosk.get_by_role("article", name="Visitor badge")).to_be_visible()
+    sign_in_unannounced_professional(kiosk, live_demo.url)
 
     visit = panel.get_by_role("row").filter(has_text="Priya Gill")
     expect(visit).to_be_visible(timeout=5_000)
