@@ -22,7 +22,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from common import Client, DemoServer, percentile
+from common import DemoServer, log_in_as_manager, manager_cookie, percentile
 from journeys import Kiosk, journey
 
 RACHEL = "482913"
@@ -43,21 +43,6 @@ def stream_reader(port: int, cookie: str, arrivals: queue.Queue, ready: threadin
             ready.set()
         elif line.startswith(b"event: alerts"):
             arrivals.put(time.perf_counter())
-
-
-def manager_cookie(port: int) -> str:
-    panel = Client(port, "/admin/login")
-    panel.request(
-        "POST",
-        "/admin/login",
-        {
-            "username": "priya",
-            "password": "acorns-demo-manager",
-            "csrf_token": panel.headers["X-CSRFToken"],
-        },
-        expect=(302,),
-    )
-    return f"doorbook_admin={panel.cookies['doorbook_admin']}"
 
 
 def alert_latency(server: DemoServer, count: int) -> tuple[list[float], list[float]]:
@@ -95,17 +80,7 @@ def alert_latency(server: DemoServer, count: int) -> tuple[list[float], list[flo
 
 def mixed_requests(server: DemoServer, total: int) -> list[tuple[int, float]]:
     kiosk = Kiosk(server.port)
-    panel = Client(server.port, "/admin/login")
-    panel.request(
-        "POST",
-        "/admin/login",
-        {
-            "username": "priya",
-            "password": "acorns-demo-manager",
-            "csrf_token": panel.headers["X-CSRFToken"],
-        },
-        expect=(302,),
-    )
+    panel = log_in_as_manager(server.port)
     samples = [(0, server.rss_mib())]
     done = 0
     action, next_sample = "sign-in", 2000

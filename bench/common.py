@@ -198,6 +198,28 @@ class Client:
         return text
 
 
+def log_in_as_manager(port: int) -> Client:
+    """The demo's manager logs in to the panel over HTTP; the client keeps the cookies."""
+    panel = Client(port, "/admin/login")
+    panel.request(
+        "POST",
+        "/admin/login",
+        {
+            "username": "priya",
+            "password": "acorns-demo-manager",
+            "csrf_token": panel.headers["X-CSRFToken"],
+        },
+        expect=(302,),
+    )
+    return panel
+
+
+def manager_cookie(port: int) -> str:
+    """The Cookie header of a fresh manager's panel session (e.g. for an event stream)."""
+    with log_in_as_manager(port) as panel:
+        return f"doorbook_admin={panel.cookies['doorbook_admin']}"
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]

@@ -17,7 +17,7 @@ import disk_full  # noqa: E402
 import flood  # noqa: E402
 import kill_during_sign_ins  # noqa: E402
 import restart_mid_procedure  # noqa: E402
-from common import BIN, Client, DemoServer  # noqa: E402
+from common import BIN, Client, DemoServer, log_in_as_manager, manager_cookie  # noqa: E402
 from journeys import FAMILIES, Kiosk, journey  # noqa: E402
 
 __all__ = [
@@ -29,6 +29,8 @@ __all__ = [
     "disk_full",
     "flood",
     "journey",
+    "log_in_as_manager",
+    "manager_cookie",
     "kill_during_sign_ins",
     "restart_mid_procedure",
 ]

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from tests.served import Client, DemoServer
+from tests.served import Client, DemoServer, manager_cookie
 
 PIN = "482913"  # Rachel Hart, the demo's mother of two
 
@@ -20,21 +20,6 @@ def served(tmp_path, demo_template):
     shutil.copytree(demo_template, data)
     with DemoServer(data=data) as server:
         yield server
-
-
-def manager_cookie(port: int) -> str:
-    with Client(port, "/admin/login") as panel:
-        panel.request(
-            "POST",
-            "/admin/login",
-            {
-                "username": "priya",
-                "password": "acorns-demo-manager",
-                "csrf_token": panel.headers["X-CSRFToken"],
-            },
-            expect=(302,),
-        )
-    return f"doorbook_admin={panel.cookies['doorbook_admin']}"
 
 
 def open_stream(port: int, cookie: str) -> tuple[http.client.HTTPConnection, int]:

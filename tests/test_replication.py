@@ -24,7 +24,7 @@ import pytest
 
 from doorbook import audit, clock, replication, settings
 from doorbook.db import get_db, open_db
-from tests.served import Client, DemoServer
+from tests.served import Client, DemoServer, log_in_as_manager
 
 BIN = Path(sys.executable).parent
 
@@ -214,17 +214,7 @@ def the_card_dies_mid_stream(tmp_path: Path, demo_template: Path, url: str, env:
         with Client(again.port) as kiosk:
             page = kiosk.request("POST", "/parent/identify", {"credential": RACHEL})
             assert "Hello, Rachel" in page
-        with Client(again.port, "/admin/login") as panel:
-            panel.request(
-                "POST",
-                "/admin/login",
-                {
-                    "username": "priya",
-                    "password": "acorns-demo-manager",
-                    "csrf_token": panel.headers["X-CSRFToken"],
-                },
-                expect=(302,),
-            )
+        with log_in_as_manager(again.port) as panel:
             assert "Off-site copy" in panel.request("GET", "/admin/dashboard")
 
 
