@@ -6,13 +6,17 @@ bp = Blueprint("admin", __name__)
 
 from admin import (  # noqa: E402,F401  (routes register on bp)
     absences,
+    adults,
     auth,
+    bookings,
+    children,
+    kiosks,
     live,
     professionals,
-    records,
     replication,
     reports,
-    setup,
+    settings,
+    staff,
     views,
     voice,
 )

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from admin.records import actor, child_choices, options
+from admin.common import actor, child_choices, options
 from admin.reports import csv_response, viewed
 from doorbook import clock, complaints, details_check, questions, records, settings, text
 from doorbook.db import get_db

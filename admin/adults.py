@@ -1,0 +1,156 @@
+"""The manager's parents and carers (contacts): their details, the children they are linked
+to, their PINs and QR cards. Manager and deputy only."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+
+from admin import bp
+from admin.auth import MANAGEMENT, allow
+from admin.common import actor, child_choices, history, link_form, page, pairs, uploaded_photo
+from doorbook import cards, people, qr
+from doorbook.db import get_db
+from doorbook.forms import Form
+from doorbook.languages import LANGUAGES
+
+
+@bp.get("/contacts")
+@allow(*MANAGEMENT)
+def contacts():
+    rows = get_db().query(
+        "SELECT k.*, group_concat(c.first_name || ' ' || c.last_name || ' (' || cc.relationship "
+        "|| CASE WHEN cc.may_collect THEN ', may collect' ELSE ', may not collect' END || ')', "
+        "'; ') AS children FROM contacts k LEFT JOIN child_contacts cc ON cc.contact_id = k.id "
+        "LEFT JOIN children c ON c.id = cc.child_id GROUP BY k.id ORDER BY k.name"
+    )
+    return page("admin/contacts.html", contacts=list(rows))
+
+
+def contact_page(contact_id: int | None, form: Form | None = None, status: int = 200, **extra):
+    db = get_db()
+    contact = None
+    if contact_id:
+        found = list(db.query("SELECT * FROM contacts WHERE id = ?", [contact_id]))
+        if not found:
+            abort(404)
+        contact = found[0]
+    return page(
+        "admin/contact.html",
+        status,
+        contact=contact,
+        values=form.values if form else dict(contact or {}),
+        errors=form.errors if form else {},
+        languages=list(LANGUAGES.items()),
+        children=pairs(child_choices()),
+        links=list(
+            db.query(
+                "SELECT cc.*, c.first_name, c.last_name FROM child_contacts cc "
+                "JOIN children c ON c.id = cc.child_id WHERE cc.contact_id = ?",
+                [contact_id or 0],
+            )
+        ),
+        card=db.execute(
+            "SELECT id, created_at FROM credentials WHERE kind = 'qr_card' AND contact_id = ? "
+            "AND revoked_at IS NULL",
+            [contact_id or 0],
+        ).fetchone(),
+        has_pin=bool(
+            db.execute(
+                "SELECT 1 FROM credentials WHERE kind = 'pin' AND contact_id = ? "
+                "AND revoked_at IS NULL",
+                [contact_id or 0],
+            ).fetchone()
+        ),
+        history=history(subject=("contacts", contact_id)) if contact_id else [],
+        **extra,
+    )
+
+
+@bp.get("/contacts/new")
+@allow(*MANAGEMENT)
+def contact_new():
+    return contact_page(None)
+
+
+@bp.get("/contacts/<int:contact_id>")
+@allow(*MANAGEMENT)
+def contact_edit(contact_id: int):
+    return contact_page(contact_id)
+
+
+@bp.post("/contacts/new", endpoint="contact_create")
+@bp.post("/contacts/<int:contact_id>")
+@allow(*MANAGEMENT)
+def contact_save(contact_id: int | None = None):
+    form = Form(request.form)
+    values = {
+        "name": form.text("name", "their full name", max_length=100),
+        "phone": form.text("phone", "a phone number", required=False, max_length=30) or None,
+    }
+    language = form.choice("language", "a language", {k: k for k in LANGUAGES})
+    values["language"] = language
+    photo = uploaded_photo(form, "photo")
+    if photo:
+        values["photo_file"] = photo
+    if not form.ok:
+        return contact_page(contact_id, form, 400)
+    try:
+        contact_id = people.save_contact(get_db(), actor(), values, contact_id)
+    except people.RecordProblem as problem:
+        form.error("name", str(problem))
+        return contact_page(contact_id, form, 409)
+    flash("Saved.")
+    return redirect(url_for("admin.contact_edit", contact_id=contact_id))
+
+
+@bp.post("/contacts/<int:contact_id>/links")
+@allow(*MANAGEMENT)
+def contact_link(contact_id: int):
+    form = Form(request.form)
+    child = form.choice("child_id", "a child", child_choices())
+    values = link_form(form)
+    if values is None or child is None:
+        return contact_page(contact_id, link_errors=form.errors, status=400)
+    people.link(get_db(), actor(), contact_id=contact_id, child_id=child[0], **values)
+    flash("Saved: who may collect is updated at the kiosk at once.")
+    return redirect(url_for("admin.contact_edit", contact_id=contact_id))
+
+
+@bp.post("/contacts/<int:contact_id>/pin")
+@allow(*MANAGEMENT)
+def contact_pin(contact_id: int):
+    pin = people.new_pin(get_db(), actor(), contact_id=contact_id)
+    return contact_page(contact_id, pin_shown=pin)
+
+
+@bp.post("/contacts/<int:contact_id>/card")
+@allow(*MANAGEMENT)
+def contact_card(contact_id: int):
+    contact = list(get_db().query("SELECT name FROM contacts WHERE id = ?", [contact_id]))
+    if not contact:
+        abort(404)
+    token = cards.issue(get_db(), contact_id=contact_id, actor=actor())
+    return page(
+        "print/card.html",
+        name=contact[0]["name"],
+        qr_code=qr.svg(token),
+        back=url_for("admin.contact_edit", contact_id=contact_id),
+    )
+
+
+@bp.post("/contacts/<int:contact_id>/card/revoke")
+@allow(*MANAGEMENT)
+def contact_card_revoke(contact_id: int):
+    card = (
+        get_db()
+        .execute(
+            "SELECT id FROM credentials WHERE kind = 'qr_card' AND contact_id = ? "
+            "AND revoked_at IS NULL",
+            [contact_id],
+        )
+        .fetchone()
+    )
+    if card:
+        cards.revoke(get_db(), card[0], actor=actor())
+        flash("The QR card is revoked: it no longer works at the kiosk.")
+    return redirect(url_for("admin.contact_edit", contact_id=contact_id))
