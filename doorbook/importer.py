@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, sessions, settings, text
+from doorbook import audit, clock, codes, credentials, sessions, settings, text
 from doorbook.db import write
 from doorbook.languages import LANGUAGES, language_from_code
 
@@ -63,7 +62,6 @@ ACCESS_ROLES = {"manager": "manager", "deputy": "deputy"}
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 ADMIN_PASSWORD_MIN = 10
 COLLECTION_PASSWORD_MIN = 4
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 class ImportProblems(Exception):
@@ -565,17 +563,6 @@ def _set_password(db: Database, staff_id: int, password: str, now: str) -> None:
     )
 
 
-def new_reference_code(db: Database) -> str:
-    """A short code a visitor can type instead of scanning their invitation: ABCD-2345."""
-    while True:
-        raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-        code = f"{raw[:4]}-{raw[4:]}"
-        if not db.execute(
-            "SELECT 1 FROM expected_visits WHERE reference_code = ?", [code]
-        ).fetchone():
-            return code
-
-
 def _load(db: Database, checked: Checked) -> dict[str, int]:
     now = clock.stamp()
     rooms = {r["name"]: r["id"] for r in db["rooms"].rows}
@@ -714,7 +701,7 @@ def _load(db: Database, checked: Checked) -> dict[str, int]:
         if existing:
             db["expected_visits"].update(existing[0], values)
         else:
-            code = new_reference_code(db)
+            code = codes.new_reference_code(db)
             db["expected_visits"].insert(
                 {
                     "day": entry["day"],

@@ -9,9 +9,8 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, text
+from doorbook import audit, clock, codes, credentials, text
 from doorbook.db import insert, update, write
-from doorbook.importer import REFERENCE_ALPHABET
 
 ENROL_MINUTES = 15
 # An enrolled kiosk's token lasts while the device is used: each day it is seen starts its
@@ -34,8 +33,7 @@ def start_enrolment(db: Database, name: str, actor: audit.Actor) -> Enrolment:
     name, problem = text.clean(name, "a name for the kiosk", max_length=60)
     if problem:
         raise KioskProblem(problem.message)
-    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    code = f"{raw[:4]}-{raw[4:]}"
+    code = codes.short_code()
     with write(db):
         device = insert(
             db,

@@ -10,9 +10,8 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, details_check, events, settings
+from doorbook import audit, clock, codes, credentials, details_check, events, settings
 from doorbook.db import insert, update, write
-from doorbook.importer import new_reference_code
 
 
 class RecordProblem(ValueError):
@@ -420,7 +419,7 @@ def book_visit(db: Database, actor: audit.Actor, values: dict) -> int:
     """values: day, time, visitor_name, role, organisation_id, child_id, supervisor_id,
     purpose. Gets a reference code and an invitation QR token."""
     with write(db):
-        code = new_reference_code(db)
+        code = codes.new_reference_code(db)
         booking = insert(
             db,
             "expected_visits",
