@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from doorbook.db import get_db
+from doorbook.db import get_db, write
 from tests.browser import SIZE_IDS, SIZES, start_as_parent, tap_pin, type_on_kiosk_keyboard
 
 pytestmark = pytest.mark.browser
@@ -183,4 +183,54 @@ def test_an_idle_kiosk_goes_home_and_forgets_the_parent(browser, live_demo):
     expect(page.get_by_role("button", name="Parent or carer")).to_be_visible(timeout=10_000)
     expect(page.get_by_text("Millie")).to_have_count(0)
     assert len(live_demo.app.extensions["kiosk_interactions"]) == 0
+    page.close()
+
+
+def in_sight(page, locator, size, what: str) -> None:
+    """The whole of it is on the screen without scrolling, at this size."""
+    expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    assert box is not None, what
+    assert box["y"] >= 0 and box["x"] >= 0, f"{what} starts off screen: {box}"
+    assert box["x"] + box["width"] <= size[0] + 0.5, f"{what} is cut off at the side: {box}"
+    assert box["y"] + box["height"] <= size[1] + 0.5, f"{what} is below the fold: {box}"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_a_parent_of_two_sees_sign_in_and_report_an_absence_without_scrolling(
+    browser, live_demo, screenshots, size, language
+):
+    if language == "ur":  # Rachel Hart reads the kiosk in Urdu, right to left
+        with live_demo.app.app_context():
+            db = get_db()
+            with write(db):
+                db.execute("UPDATE contacts SET language = 'ur' WHERE name = 'Rachel Hart'")
+    sign_in, report = {
+        "en": ("Sign in", "Report an absence"),
+        "ur": ("آمد درج کریں", "غیر حاضری کی اطلاع دیں"),
+    }[language]
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    start_as_parent(page, live_demo.url, "482913")  # Rachel Hart: Amelia (Millie) and Oscar
+    expect(page.get_by_role("checkbox", name="Millie Hart")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Oscar Hart")).to_be_visible()
+    shot = f"kiosk-children-two-{language}-{size[0]}x{size[1]}.png"
+    page.screenshot(path=str(screenshots / shot))
+    assert page.evaluate("document.getElementById('screen').scrollTop") == 0
+    in_sight(page, page.get_by_role("button", name=sign_in, exact=True), size, sign_in)
+    in_sight(page, page.get_by_role("button", name=report, exact=True), size, report)
+    page.close()
+
+
+def test_with_one_child_here_and_one_not_every_action_is_in_sight(browser, live_demo, screenshots):
+    page = browser.new_page(viewport={"width": 800, "height": 480})
+    start_as_parent(page, live_demo.url, "482913")
+    page.get_by_role("checkbox", name="Millie Hart").uncheck()
+    page.get_by_role("button", name="Sign in", exact=True).click()  # Oscar only
+    expect(page.get_by_text("Oscar Hart signed in at")).to_be_visible()
+    start_as_parent(page, live_demo.url, "482913")
+    expect(page.get_by_role("group", name="Here now")).to_be_visible()
+    page.screenshot(path=str(screenshots / "kiosk-children-here-and-not-800x480.png"))
+    for name in ("Sign in", "Sign out", "Report an absence"):
+        in_sight(page, page.get_by_role("button", name=name, exact=True), (800, 480), name)
     page.close()
