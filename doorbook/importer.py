@@ -12,14 +12,15 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 
 from sqlite_utils import Database
+from werkzeug.datastructures import MultiDict
 
-from doorbook import audit, clock, codes, credentials, sessions, settings, text
+from doorbook import audit, clock, codes, credentials, schemas, sessions, settings, text
 from doorbook.db import write
-from doorbook.languages import LANGUAGES, language_from_code
+from doorbook.languages import LANGUAGES
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -47,21 +48,21 @@ FILES: dict[str, tuple[list[str], list[str]]] = {
         ["name", "child", "relationship", "may_collect"],
         ["parental_responsibility", "phone", "kiosk_pin", "language", "emergency_contact"],
     ),
-    "not_permitted.csv": (["child", "name"], ["description", "reason"]),
+    "not_permitted.csv": (["child", "name", "reason"], ["description"]),
     "expected_visits.csv": (
-        ["visitor_name", "child", "time"],
-        ["role", "organisation", "supervisor", "purpose", "date"],
+        ["visitor_name", "child", "time", "role"],
+        ["organisation", "supervisor", "purpose", "date"],
     ),
     "one_off_collections.csv": (
-        ["child", "collector_name"],
-        ["relationship", "arranged_by", "note", "date"],
+        ["child", "collector_name", "arranged_by"],
+        ["relationship", "note", "date"],
     ),
 }
 
 ACCESS_ROLES = {"manager": "manager", "deputy": "deputy"}
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 ADMIN_PASSWORD_MIN = 10
-COLLECTION_PASSWORD_MIN = 4
+COLLECTION_PASSWORD_MIN = schemas.COLLECTION_PASSWORD_MIN
 
 
 class ImportProblems(Exception):
@@ -153,13 +154,63 @@ def read_csv(name: str, data: bytes, required: list[str]) -> tuple[list[Row], li
     return rows, problems
 
 
+# How each file's columns are named in the schemas (the panel's field names).
+COLUMNS = {
+    "staff.csv": {"role": "job_title", "room": "room_id"},
+    "children.csv": {"room": "room_id", "key_person": "key_person_id"},
+    "contacts.csv": {"child": "child_id"},
+    "not_permitted.csv": {"child": "child_id"},
+    "expected_visits.csv": {
+        "date": "day",
+        "organisation": "organisation_id",
+        "child": "child_id",
+        "supervisor": "supervisor_id",
+    },
+    "one_off_collections.csv": {"date": "day", "child": "child_id"},
+}
+
+
+def csv_problem(column: str, problem: schemas.Problem, known: str = "") -> str:
+    """A schema's problem with one cell, in the importer's words: ``column ...``."""
+    label = column.replace("_", " ")
+    kind, value = problem.kind, problem.value
+    if problem.about_text or kind == "choose":
+        kind = "missing" if kind == "choose" else kind
+        return f"{column}: {text.TextProblem(kind, label, problem.limit).message}"
+    if kind == "not_listed":
+        if column == "room":
+            return f'room "{value}" is not one of this setting\'s rooms ({known})'
+        if column == "child":
+            return f'child "{value}" is not in children.csv or already on record'
+        if column == "language":
+            return f'language "{value}" is not supported (use one of {known})'
+        return f'{label} "{value}" is not a member of staff'
+    return {
+        "no_date": f"{column} is missing (YYYY-MM-DD)",
+        "date": f'{column} "{value}" is not a date in the form YYYY-MM-DD',
+        "past": f"{column} {value} has passed: only today or a later day can be imported",
+        "birth": f"{column} {value} is not a plausible date of birth",
+        "time": f'{column} "{value}" is not a time in the form HH:MM',
+        "phone": f'{column} "{value}" is not a phone number',
+        "yes_no": f'{column} must be "yes" or "no", not "{value.casefold()}"',
+        "password_short": f"{column} must be at least {problem.limit} characters",
+        "password_long": f"{column} is too long ({problem.limit} characters at most)",
+        "emergency_order": f'{column} must be a number from 1 to 9, not "{value}"',
+        "emergency_and_pr": (
+            f"{column} is for people besides those with parental responsibility "
+            "(they are rung first anyway)"
+        ),
+        "emergency_phone": "an emergency contact needs a phone number",
+    }[kind]
+
+
 class _Checker:
     def __init__(self, db: Database, files: dict[str, list[Row]], today: date):
         self.db = db
         self.files = files
         self.today = today
         self.problems: list[str] = []
-        self.rooms = {r["name"].casefold(): r for r in db["rooms"].rows_where("active = 1")}
+        self.rooms = {r["name"].casefold(): r["name"] for r in db["rooms"].rows_where("active = 1")}
         self.staff_names = {r["name"].casefold(): r["name"] for r in db["staff"].rows}
         self.child_names = {
             f"{r['first_name']} {r['last_name']}".casefold(): (r["first_name"], r["last_name"])
@@ -170,22 +221,41 @@ class _Checker:
     def problem(self, row: Row, message: str) -> None:
         self.problems.append(f"{row.where}: {message}")
 
-    def text(self, row: Row, column: str, *, required=True, max_length=text.SHORT_MAX) -> str:
-        value, problem = text.clean(
-            row.values.get(column),
-            column.replace("_", " "),
-            max_length=max_length,
-            required=required,
+    def schema(self, row: Row, schema: type[schemas.Schema], **given) -> schemas.Schema:
+        """Check a row with its record's schema (the panel's, the kiosk's); report each
+        field's problem against its column."""
+        renames = COLUMNS.get(row.file, {})
+        data = MultiDict({renames.get(k, k): v for k, v in row.values.items() if k})
+        for name, value in given.pop("values", {}).items():
+            data[name] = value
+        form = schema(
+            data,
+            today=self.today,
+            choices={
+                "room_id": self.rooms,
+                "key_person_id": self.staff_names,
+                "supervisor_id": self.staff_names,
+                "child_id": self.child_names,
+                "role": {role: role for role in schemas.ACCESS_ROLES},
+            },
+            open_choices={"organisation_id"},
+            **given,
         )
-        if problem:
-            self.problem(row, f"{column}: {problem.message}")
-        return value
+        form.validate()
+        columns = {v: k for k, v in renames.items()}
+        known = {
+            "room_id": ", ".join(self.rooms.values()),
+            "language": ", ".join(sorted(LANGUAGES)),
+        }
+        for name, problem in form.problems.items():
+            self.problem(row, csv_problem(columns.get(name, name), problem, known.get(name, "")))
+        return form
 
     def yes_no(self, row: Row, column: str, default: bool | None = None) -> bool:
         value = (row.values.get(column) or "").strip().casefold()
-        if value in ("yes", "y", "true", "1"):
+        if value in schemas.YES:
             return True
-        if value in ("no", "n", "false", "0"):
+        if value in schemas.NO:
             return False
         if value == "" and default is not None:
             return default
@@ -198,47 +268,11 @@ class _Checker:
             if required:
                 self.problem(row, f"{column} is missing (YYYY-MM-DD)")
             return None
-        try:
-            return date.fromisoformat(value).isoformat() if len(value) == 10 else _bad()
-        except ValueError:
+        found = schemas.iso_date(value)
+        if found is None:
             self.problem(row, f'{column} "{value[:40]}" is not a date in the form YYYY-MM-DD')
             return None
-
-    def a_time(self, row: Row, column: str) -> str | None:
-        value = (row.values.get(column) or "").strip()
-        try:
-            return time.fromisoformat(value).strftime("%H:%M") if len(value) == 5 else _bad()
-        except ValueError:
-            self.problem(row, f'{column} "{value[:40]}" is not a time in the form HH:MM')
-            return None
-
-    def room(self, row: Row, column: str, *, required: bool) -> str | None:
-        value = self.text(row, column, required=required)
-        if not value:
-            return None
-        if value.casefold() not in self.rooms:
-            known = ", ".join(r["name"] for r in self.rooms.values())
-            self.problem(row, f'room "{value}" is not one of this setting\'s rooms ({known})')
-            return None
-        return self.rooms[value.casefold()]["name"]
-
-    def staff_member(self, row: Row, column: str) -> str | None:
-        value = self.text(row, column, required=False, max_length=text.NAME_MAX)
-        if not value:
-            return None
-        if value.casefold() not in self.staff_names:
-            self.problem(row, f'{column.replace("_", " ")} "{value}" is not a member of staff')
-            return None
-        return self.staff_names[value.casefold()]
-
-    def child(self, row: Row, column: str = "child") -> tuple[str, str] | None:
-        value = self.text(row, column, max_length=text.NAME_MAX * 2 + 1)
-        if not value:
-            return None
-        found = self.child_names.get(value.casefold())
-        if found is None:
-            self.problem(row, f'child "{value}" is not in children.csv or already on record')
-        return found
+        return found.isoformat()
 
     def pin(self, row: Row, column: str, owner_kind: str, owner_name: str) -> str | None:
         value = (row.values.get(column) or "").strip()
@@ -275,8 +309,11 @@ class _Checker:
     def check_staff(self, checked: Checked) -> None:
         usernames: dict[str, str] = {}
         for row in self.files.get("staff.csv", []):
-            name = self.text(row, "name", max_length=text.NAME_MAX)
-            job_title = self.text(row, "role", max_length=60)
+            job_title = text.clean(row.values.get("role"), "role", max_length=60)[0]
+            # The job title says what the panel lets them do: a manager, a deputy; else none.
+            role = ACCESS_ROLES.get(job_title.casefold(), "practitioner")
+            form = self.schema(row, schemas.Staff, values={"role": role})
+            name = form.name.data
             username = (row.values.get("admin_username") or "").strip().casefold()
             password = row.values.get("admin_password") or ""
             if username:
@@ -297,13 +334,13 @@ class _Checker:
                 self.problem(row, "admin_password is given without an admin_username")
             entry = {
                 "name": name,
-                "job_title": job_title,
-                "role": ACCESS_ROLES.get(job_title.casefold(), "practitioner"),
-                "room": self.room(row, "room", required=False),
+                "job_title": form.job_title.data,
+                "role": role,
+                "room": form.room_id.data,
                 "pin": self.pin(row, "kiosk_pin", "staff", name),
                 "admin_username": username or None,
                 "admin_password": password or None,
-                "safeguarding_lead": self.yes_no(row, "safeguarding_lead", default=False),
+                "safeguarding_lead": form.safeguarding_lead.data,
             }
             if name:
                 self.staff_names[name.casefold()] = name
@@ -312,40 +349,26 @@ class _Checker:
     def check_children(self, checked: Checked) -> None:
         seen: dict[str, str] = {}
         for row in self.files.get("children.csv", []):
-            first = self.text(row, "first_name", max_length=text.NAME_MAX)
-            last = self.text(row, "last_name", max_length=text.NAME_MAX)
-            dob = self.a_date(row, "date_of_birth")
-            if dob and not (date(self.today.year - 19, 1, 1).isoformat() <= dob <= str(self.today)):
-                self.problem(row, f"date_of_birth {dob} is not a plausible date of birth")
-            password = row.values.get("collection_password") or ""
-            if password and len(credentials.normalise_collection_password(password)) < (
-                COLLECTION_PASSWORD_MIN
-            ):
-                self.problem(
-                    row,
-                    f"collection_password must be at least {COLLECTION_PASSWORD_MIN} characters",
-                )
-            if len(password) > 100:
-                self.problem(row, "collection_password is too long (100 characters at most)")
+            form = self.schema(row, schemas.Child)
+            first, last = form.first_name.data, form.last_name.data
             key = f"{first} {last}".casefold()
             if first and last:
                 if key in seen:
                     self.problem(row, f"{first} {last} is also at {seen[key]}")
                 seen[key] = row.where
                 self.child_names[key] = (first, last)
+            born = form.date_of_birth.data
             checked.children.append(
                 {
                     "first_name": first,
                     "last_name": last,
-                    "known_as": self.text(row, "known_as", required=False, max_length=60) or None,
-                    "date_of_birth": dob,
-                    "room": self.room(row, "room", required=True),
-                    "key_person": self.staff_member(row, "key_person"),
-                    "sen_support": self.yes_no(row, "sen_support", default=False),
-                    "child_protection_plan": self.yes_no(
-                        row, "child_protection_plan", default=False
-                    ),
-                    "collection_password": password or None,
+                    "known_as": form.known_as.data or None,
+                    "date_of_birth": born.isoformat() if born else None,
+                    "room": form.room_id.data,
+                    "key_person": form.key_person_id.data,
+                    "sen_support": form.sen_support.data,
+                    "child_protection_plan": form.child_protection_plan.data,
+                    "collection_password": form.collection_password.data or None,
                     **self.booked_sessions(row),
                 }
             )
@@ -374,18 +397,8 @@ class _Checker:
 
     def check_contacts(self, checked: Checked) -> None:
         for row in self.files.get("contacts.csv", []):
-            name = self.text(row, "name", max_length=text.NAME_MAX)
-            child = self.child(row)
-            phone = self.text(row, "phone", required=False, max_length=30)
-            if phone and not re.fullmatch(r"[0-9+() -]{6,30}", phone):
-                self.problem(row, f'phone "{phone}" is not a phone number')
-            code = (row.values.get("language") or "").strip()
-            language = language_from_code(code) if code else "en_GB"
-            if language is None:
-                supported = ", ".join(sorted(LANGUAGES))
-                self.problem(
-                    row, f'language "{code[:20]}" is not supported (use one of {supported})'
-                )
+            form = self.schema(row, schemas.AdultAndLink)
+            name, child, phone = form.name.data, form.child_id.data, form.phone.data
             pin = self.pin(row, "kiosk_pin", "contact", name)
             if not name:
                 continue
@@ -394,7 +407,7 @@ class _Checker:
                 {
                     "name": name,
                     "phone": phone or None,
-                    "language": language,
+                    "language": form.language.data,
                     "pin": pin,
                     "where": row.where,
                 },
@@ -407,93 +420,54 @@ class _Checker:
                     {
                         "contact": name.casefold(),
                         "child": child,
-                        "relationship": self.text(row, "relationship", max_length=60),
-                        "parental_responsibility": self.yes_no(
-                            row, "parental_responsibility", default=False
-                        ),
-                        "may_collect": self.yes_no(row, "may_collect"),
-                        "emergency_order": self.emergency_order(row, phone),
+                        "relationship": form.relationship.data,
+                        "parental_responsibility": form.parental_responsibility.data,
+                        "may_collect": form.may_collect.data,
+                        "emergency_order": form.emergency_contact.data,
                     }
                 )
 
-    def emergency_order(self, row: Row, phone: str) -> int | None:
-        """emergency_contact: the order (1, 2, ...) in which this adult is rung when the
-        child is absent without notice, after those with parental responsibility."""
-        value = (row.values.get("emergency_contact") or "").strip()
-        if not value or value.casefold() in ("no", "n"):
-            return None
-        if not (value.isdigit() and 1 <= int(value) <= 9):
-            self.problem(row, f'emergency_contact must be a number from 1 to 9, not "{value[:20]}"')
-            return None
-        if self.yes_no(row, "parental_responsibility", default=False):
-            self.problem(
-                row,
-                "emergency_contact is for people besides those with parental responsibility "
-                "(they are rung first anyway)",
-            )
-            return None
-        if not phone:
-            self.problem(row, "an emergency contact needs a phone number")
-            return None
-        return int(value)
-
     def check_not_permitted(self, checked: Checked) -> None:
         for row in self.files.get("not_permitted.csv", []):
+            form = self.schema(row, schemas.NotPermitted)
             checked.not_permitted.append(
                 {
-                    "child": self.child(row),
-                    "name": self.text(row, "name", max_length=text.NAME_MAX),
-                    "description": self.text(
-                        row, "description", required=False, max_length=text.NOTE_MAX
-                    )
-                    or None,
-                    "reason": self.text(row, "reason", required=False, max_length=text.NOTE_MAX)
-                    or None,
+                    "child": form.child_id.data,
+                    "name": form.name.data,
+                    "description": form.description.data or None,
+                    "reason": form.reason.data or None,
                 }
             )
 
-    def day_for(self, row: Row) -> str | None:
-        if (row.values.get("date") or "").strip():
-            return self.a_date(row, "date")
-        return self.today.isoformat()
-
     def check_expected_visits(self, checked: Checked) -> None:
         for row in self.files.get("expected_visits.csv", []):
+            form = self.schema(row, schemas.Booking, needs_reason=lambda child, agency: False)
             checked.expected_visits.append(
                 {
-                    "day": self.day_for(row),
-                    "time": self.a_time(row, "time"),
-                    "visitor_name": self.text(row, "visitor_name", max_length=text.NAME_MAX),
-                    "role": self.text(row, "role", required=False, max_length=100) or None,
-                    "organisation": self.text(row, "organisation", required=False) or None,
-                    "child": self.child(row),
-                    "supervisor": self.staff_member(row, "supervisor"),
-                    "purpose": self.text(row, "purpose", required=False, max_length=text.NOTE_MAX)
-                    or None,
+                    "day": form.day.data.isoformat() if form.day.data else None,
+                    "time": form.time.data,
+                    "visitor_name": form.visitor_name.data,
+                    "role": form.role.data or None,
+                    "organisation": form.organisation_id.data,
+                    "child": form.child_id.data,
+                    "supervisor": form.supervisor_id.data,
+                    "purpose": form.purpose.data or None,
                 }
             )
 
     def check_one_off_collections(self, checked: Checked) -> None:
         for row in self.files.get("one_off_collections.csv", []):
+            form = self.schema(row, schemas.OneOff)
             checked.one_off_collections.append(
                 {
-                    "day": self.day_for(row),
-                    "child": self.child(row),
-                    "collector_name": self.text(row, "collector_name", max_length=text.NAME_MAX),
-                    "relationship": self.text(row, "relationship", required=False, max_length=60)
-                    or None,
-                    "arranged_by": self.text(
-                        row, "arranged_by", required=False, max_length=text.NAME_MAX
-                    )
-                    or None,
-                    "note": self.text(row, "note", required=False, max_length=text.NOTE_MAX)
-                    or None,
+                    "day": form.day.data.isoformat() if form.day.data else None,
+                    "child": form.child_id.data,
+                    "collector_name": form.collector_name.data,
+                    "relationship": form.relationship.data or None,
+                    "arranged_by": form.arranged_by.data or None,
+                    "note": form.note.data or None,
                 }
             )
-
-
-def _bad():
-    raise ValueError
 
 
 def check(db: Database, files: dict[str, list[Row]], today: date) -> Checked:

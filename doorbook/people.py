@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, codes, credentials, details_check, events, settings
+from doorbook import audit, clock, codes, credentials, details_check, events, schemas, settings
 from doorbook.db import insert, update, write
 
 
@@ -134,10 +134,9 @@ def child_leaves(db: Database, child_id: int, left_on: date, actor: audit.Actor)
 
 
 def set_collection_password(db: Database, child_id: int, password: str, actor: audit.Actor) -> None:
-    if len(credentials.normalise_collection_password(password)) < 4:
-        raise RecordProblem("The collection password must be at least 4 characters.")
-    if len(password) > 100:
-        raise RecordProblem("The collection password is too long (100 characters at most).")
+    problem = schemas.collection_password_problem(password)
+    if problem:
+        raise RecordProblem(problem.message("the collection password"))
     with write(db):
         _row(db, "children", child_id)
         update(

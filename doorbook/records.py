@@ -22,6 +22,7 @@ from doorbook import (
     dashboard,
     events,
     safeguarding,
+    schemas,
     settings,
     supervision,
 )
@@ -340,13 +341,10 @@ class CorrectionProblem(ValueError):
 
 
 def _stamp_for(db: Database, day: date, hh_mm: str) -> str:
-    try:
-        wall = time.fromisoformat(hh_mm) if len(hh_mm) == 5 else None
-    except ValueError:
-        wall = None
+    wall = schemas.hh_mm(hh_mm)
     if wall is None:
         raise CorrectionProblem("Please give the time as HH:MM.")
-    return clock.stamp(clock.at_local(day, wall, settings.timezone(db)))
+    return clock.stamp(clock.at_local(day, time.fromisoformat(wall), settings.timezone(db)))
 
 
 def correct_time(

@@ -4,12 +4,10 @@ visitor was booked to see."""
 
 from __future__ import annotations
 
-import re
-
 from flask import g, request, session
 from flask_babel import gettext as _
 
-from doorbook import audit, qr, settings, text, visits
+from doorbook import audit, qr, schemas, settings, text, visits
 from doorbook.db import get_db
 from kiosk import bp
 from kiosk.views import (
@@ -37,7 +35,6 @@ ROLES = [
     N_("SEND adviser"),
     N_("Ofsted inspector"),
 ]
-PHONE = re.compile(r"[0-9+() -]{6,30}")
 
 
 def begin(journey: str, **data):
@@ -56,13 +53,31 @@ def ongoing(journey: str):
     return interaction
 
 
-def field(form_errors: dict, name: str, label: str, *, required=True, max_length=text.SHORT_MAX):
-    value, problem = text.clean(
-        request.form.get(name), label, max_length=max_length, required=required
-    )
-    if problem:
-        form_errors[name] = explain(problem)
-    return value
+def labels() -> dict[str, str]:
+    """The visitor forms' fields as the kiosk names them, in the screen's language."""
+    return {
+        "name": _("your full name"),
+        "organisation": _("your organisation"),
+        "role": _("your role"),
+        "phone": _("your phone number"),
+        "child": _("the name of the child you are visiting"),
+        "purpose": _("the reason for your visit"),
+        "here_to_see": _("who you are here to see"),
+    }
+
+
+def checked(schema: type[schemas.Visitor], errors: dict, names=None) -> dict:
+    """Check the posted form with its schema (the same rules as everywhere else); put
+    each field's problem, in the screen's language, in ``errors``; return what was typed."""
+    form = schema(request.form)
+    form.check()
+    named = labels()
+    for name, problem in form.problems_in(names).items():
+        if problem.kind == "phone":
+            errors[name] = _("Please enter a phone number using digits only.")
+        else:
+            errors[name] = explain(problem.as_text_problem(named[name]))
+    return {name: value for name, value in form.values.items() if names is None or name in names}
 
 
 def already_here_message() -> str:
@@ -149,7 +164,7 @@ def professional_confirm():
 # The unannounced professional's form comes in two steps, so each fits an 800x480 screen:
 # who they are (name, organisation, role), then why they are here (the child, a phone). The
 # second step carries the first's answers in hidden fields and checks everything again.
-ABOUT = ("name", "organisation", "role")
+ABOUT = schemas.Professional.ABOUT
 
 
 def professional_form(interaction, step: int, errors: dict, values: dict):
@@ -164,24 +179,7 @@ def professional_form(interaction, step: int, errors: dict, values: dict):
 
 
 def professional_values(errors: dict, *, whole: bool) -> dict:
-    values = {
-        "name": field(errors, "name", _("your full name"), max_length=text.NAME_MAX),
-        "organisation": field(errors, "organisation", _("your organisation")),
-        "role": field(errors, "role", _("your role"), max_length=100),
-    }
-    if whole:
-        values["phone"] = field(
-            errors, "phone", _("your phone number"), required=False, max_length=30
-        )
-        values["child"] = field(
-            errors,
-            "child",
-            _("the name of the child you are visiting"),
-            max_length=text.NAME_MAX,
-        )
-        if values["phone"] and "phone" not in errors and not PHONE.fullmatch(values["phone"]):
-            errors["phone"] = _("Please enter a phone number using digits only.")
-    return values
+    return checked(schemas.Professional, errors, None if whole else ABOUT)
 
 
 @bp.get("/professional/details")
@@ -249,14 +247,7 @@ def visitor_submit():
 
     def act():
         errors: dict[str, str] = {}
-        values = {
-            "name": field(errors, "name", _("your full name"), max_length=text.NAME_MAX),
-            "organisation": field(errors, "organisation", _("your organisation"), required=False),
-            "purpose": field(errors, "purpose", _("the reason for your visit")),
-            "here_to_see": field(
-                errors, "here_to_see", _("who you are here to see"), max_length=text.NAME_MAX
-            ),
-        }
+        values = checked(schemas.OtherVisitor, errors)
         return sign_in_or_explain(
             errors,
             values,
@@ -363,5 +354,5 @@ def professional_details_back():
     interaction = ongoing("professional")
     if interaction is None:
         return start_again()
-    values = {name: text.clean(request.form.get(name), name)[0] for name in ABOUT}
+    values = {name: schemas.Professional(request.form)[name].data for name in ABOUT}
     return professional_form(interaction, 1, {}, values)
