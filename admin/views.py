@@ -41,7 +41,7 @@ def alerts_part(message: str | None = None, status: int = 200):
     return (
         render_template(
             "admin/_alerts.html",
-            alerts=dashboard.open_alerts(db),
+            alerts=dashboard.alert_cards(db),
             kinds=alerts.KINDS,
             staff_on_site=dashboard.staff_on_site(db),
             message=message,
@@ -62,7 +62,7 @@ def on_site_part(message: str | None = None, status: int = 200):
             rooms=dashboard.rooms_now(db),
             age_bands=dashboard.AGE_BANDS,
             staff=dashboard.staff_on_site(db),
-            visitors=dashboard.visitors_on_site(db),
+            visitors=dashboard.visits_on_site(db),
             children=dashboard.children_to_match(db) if g.staff.manages else [],
             bookings=dashboard.todays_bookings(db),
             message=message,

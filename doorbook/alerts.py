@@ -203,6 +203,7 @@ def retell(db: Database, message: str, *, kind: str, **match: int) -> int:
 
 
 def open_alerts(db: Database) -> list[dict]:
+    """The alert rows not yet resolved, most serious first, then newest first."""
     return list(
         db.query(
             "SELECT * FROM alerts WHERE resolved_at IS NULL ORDER BY severity DESC, raised_at DESC"

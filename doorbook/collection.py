@@ -296,7 +296,7 @@ def confirm_one_off_id(
             raise CollectionProblem("This collector's ID has already been checked.")
         if row["day"] != clock.today(settings.timezone(db)).isoformat():
             raise CollectionProblem("This one-off collection was arranged for another day.")
-        entry = register.open_entry(db, row["child_id"])
+        entry = register.child_open_entry(db, row["child_id"])
         if entry is None:
             raise CollectionProblem("The child is not signed in, so cannot be signed out.")
         update(

@@ -67,8 +67,8 @@ def staff_on_site(db: Database) -> list[dict]:
     )
 
 
-def visitors_on_site(db: Database) -> list[dict]:
-    """Every visitor signed in now, with the child (full name: this is for the manager) and
+def visits_on_site(db: Database) -> list[dict]:
+    """Every visit going on now, with the child (full name: this is for the manager) and
     the visit's supervision."""
     return list(
         db.query(
@@ -93,8 +93,9 @@ def visitors_on_site(db: Database) -> list[dict]:
     )
 
 
-def open_alerts(db: Database) -> list[dict]:
-    """Open alerts, most serious first, then newest first."""
+def alert_cards(db: Database) -> list[dict]:
+    """Open alerts as the panel's cards show them (who acknowledged, the adult's name and
+    photo), most serious first, then newest first."""
     return list(
         db.query(
             "SELECT a.*, s.name AS acknowledged_by_name, k.name AS contact_name, "

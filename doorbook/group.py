@@ -323,7 +323,7 @@ def refresh(folder: Path, db: Database) -> dict[str, bool]:
 def _unsupervised_now(copy: Database) -> list[dict]:
     return [
         v
-        for v in dashboard.visitors_on_site(copy)
+        for v in dashboard.visits_on_site(copy)
         if v["kind"] == "agency" and v["supervisor_id"] is None
     ]
 
@@ -332,7 +332,7 @@ def summarise(path: Path) -> dict:
     copy = open_copy(path)
     try:
         rooms = dashboard.rooms_now(copy)
-        alerts = Counter(a["kind"] for a in dashboard.open_alerts(copy))
+        alerts = Counter(a["kind"] for a in dashboard.alert_cards(copy))
         try:
             beat = copy.execute("SELECT at FROM replica_heartbeat WHERE id = 1").fetchone()
         except sqlite3.OperationalError:  # a site on a Doorbook before the heartbeat

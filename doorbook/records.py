@@ -500,7 +500,7 @@ def roll_call(db: Database) -> RollCall:
     return RollCall(
         dashboard.rooms_now(db),
         dashboard.staff_on_site(db),
-        dashboard.visitors_on_site(db),
+        dashboard.visits_on_site(db),
         clock.stamp(),
     )
 

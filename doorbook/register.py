@@ -50,7 +50,8 @@ def children_for(db: Database, contact_id: int) -> list[ChildAtDoor]:
     ]
 
 
-def open_entry(db: Database, child_id: int) -> dict | None:
+def child_open_entry(db: Database, child_id: int) -> dict | None:
+    """The child's register entry while they are signed in (not yet departed), or None."""
     rows = list(
         db.query("SELECT * FROM attendance WHERE child_id = ? AND departed_at IS NULL", [child_id])
     )
@@ -168,7 +169,7 @@ def sign_out(db: Database, person: Person, child_ids: list[int], *, kiosk: str) 
                 audit.record(db, actor, "sign_out_refused", child_id=child_id, reason="not theirs")
                 results.append(Result(child_id, "", "not_theirs"))
                 continue
-            entry = open_entry(db, child_id)
+            entry = child_open_entry(db, child_id)
             if entry is None:
                 results.append(Result(child_id, child.name, "not_here"))
                 continue

@@ -10,7 +10,8 @@ from doorbook.identify import Person
 from doorbook.register import Result
 
 
-def open_entry(db: Database, staff_id: int) -> dict | None:
+def staff_open_entry(db: Database, staff_id: int) -> dict | None:
+    """The staff member's own sign-in entry while they are on site, or None."""
     rows = list(
         db.query(
             "SELECT * FROM staff_attendance WHERE staff_id = ? AND departed_at IS NULL", [staff_id]
@@ -21,7 +22,7 @@ def open_entry(db: Database, staff_id: int) -> dict | None:
 
 def sign_in(db: Database, person: Person, *, kiosk: str) -> Result:
     with write(db):
-        entry = open_entry(db, person.id)
+        entry = staff_open_entry(db, person.id)
         if entry is not None:
             return Result(person.id, person.name, "already_in", entry["arrived_at"])
         now = clock.stamp()
@@ -48,7 +49,7 @@ def sign_in(db: Database, person: Person, *, kiosk: str) -> Result:
 def sign_out(db: Database, person: Person, *, kiosk: str) -> Result:
     """Sign a staff member out; any visit they were supervising is unsupervised again."""
     with write(db):
-        entry = open_entry(db, person.id)
+        entry = staff_open_entry(db, person.id)
         if entry is None:
             return Result(person.id, person.name, "not_here")
         now = clock.stamp()

@@ -291,7 +291,8 @@ def shown_as(name: str, organisation: str | None = None) -> str:
     return short
 
 
-def visitors_on_site(db: Database) -> list[OnSite]:
+def public_visitor_list(db: Database) -> list[OnSite]:
+    """Visitors signed in now, as the kiosk's public *signing out* screen names them."""
     return [
         OnSite(row["id"], shown_as(row["name"]))
         for row in db.query(

@@ -383,7 +383,7 @@ def collecting_submit():
 
 def staff_screen(interaction: Interaction):
     db = get_db()
-    entry = staff_register.open_entry(db, interaction.person.id)
+    entry = staff_register.staff_open_entry(db, interaction.person.id)
     supervising = [
         visits.shown_as(name)
         for name in supervision.visitors_supervised_by(db, interaction.person.id)

@@ -271,7 +271,7 @@ def visitor_submit():
 
 def signing_out_screen(error: str | None = None):
     interaction = begin("signing-out")
-    on_site = visits.visitors_on_site(get_db())
+    on_site = visits.public_visitor_list(get_db())
     interaction.data["on_site"] = {str(v.visit_id) for v in on_site}
     return screen("kiosk/_signing_out.html", on_site=on_site, error=error, nonce=interaction.nonce)
 
@@ -319,7 +319,9 @@ def signing_out_choose():
     if interaction is None or chosen not in interaction.data.get("on_site", set()):
         return signing_out_screen()
     interaction.data["chosen"] = int(chosen)
-    shown = next(v.shown_as for v in visits.visitors_on_site(get_db()) if v.visit_id == int(chosen))
+    shown = next(
+        v.shown_as for v in visits.public_visitor_list(get_db()) if v.visit_id == int(chosen)
+    )
     return screen("kiosk/_signing_out_confirm.html", shown_as=shown, nonce=interaction.nonce)
 
 

@@ -187,7 +187,7 @@ def test_another_visitor_signs_in_with_no_child(demo_client, demo_db):
     assert visit["kind"] == "other" and visit["child_id"] is None
     assert alerts.open_alerts(demo_db) == []
     # The public list names the visitor, never their organisation.
-    assert [v.shown_as for v in visits.visitors_on_site(demo_db)] == ["Dave P."]
+    assert [v.shown_as for v in visits.public_visitor_list(demo_db)] == ["Dave P."]
 
 
 def test_a_visitor_already_on_site_who_signs_in_again_is_told(demo_client, demo_db):
@@ -263,7 +263,7 @@ def test_a_visitor_picks_their_name_and_confirms(demo_client, demo_db):
     assert "Sign out Priya G.?" in confirm
     done = demo_client.post("/signing-out/confirm", data={"nonce": nonce_of(confirm)}, headers=HX)
     assert "signed out at" in text_of(done)
-    assert visits.visitors_on_site(demo_db) == []
+    assert visits.public_visitor_list(demo_db) == []
 
 
 def test_a_forged_visit_number_cannot_sign_anyone_out(demo_client, demo_db):

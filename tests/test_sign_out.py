@@ -38,7 +38,7 @@ def priya(db):
 def amelia_here(db, when=(8, 0)):
     with clock.freeze(at(*when)):
         register.sign_in(db, contact(db, "Rachel Hart"), [child_id(db, "Amelia")], kiosk="entrance")
-    return register.open_entry(db, child_id(db, "Amelia"))
+    return register.child_open_entry(db, child_id(db, "Amelia"))
 
 
 def open_kinds(db):
@@ -62,7 +62,7 @@ def test_a_corrected_departure_signs_the_child_out_with_every_consequence(demo_d
             topics = {panel.next(timeout=1), panel.next(timeout=1)}
     assert said == "Amelia Hart is signed out at 17:55 (a correction). They are no longer on site."
     assert open_kinds(demo_db) == []  # the not-collected alerts are resolved
-    assert register.open_entry(demo_db, child_id(demo_db, "Amelia")) is None
+    assert register.child_open_entry(demo_db, child_id(demo_db, "Amelia")) is None
     assert topics == {"on-site", "alerts"}
     actions = [
         row[0]
