@@ -82,7 +82,11 @@ def lift_lockout(db: Database, alert_id: int, actor: audit.Actor) -> str | None:
 
 
 def identify(db: Database, credential: str, *, kiosk: str, kind: str) -> Outcome:
-    """Identify a ``kind`` of person ("contact" or "staff") by a PIN or a QR card token."""
+    """Identify a ``kind`` of person ("contact" or "staff") by a PIN or a QR card token.
+
+    ``kind="card"`` is a card scanned on the home screen, before anyone chose a journey: a
+    parent's or a member of staff's card, whichever it is (the outcome's person says which).
+    A PIN there is taken as a parent's, as before."""
     credential = credential.strip()
     # Checked, looked up and counted under the one write lock: 40 wrong PINs sent at once
     # are evaluated one after another, and only the first few before the lock-out. A right
@@ -113,10 +117,15 @@ def _find(db: Database, credential: str, kind: str) -> Person | None:
         return None
     if credentials.is_valid_pin(credential):
         lookup = ("pin", credentials.pin_lookup(db, credential))
+        kinds = ["staff" if kind == "staff" else "contact"]
     else:
         lookup = ("qr_card", credentials.token_lookup(credential))
-    row = db.execute(_FIND[kind], lookup).fetchone()
-    return Person(kind, row[0], row[1], row[2]) if row else None
+        kinds = ["contact", "staff"] if kind == "card" else [kind]
+    for each in kinds:
+        row = db.execute(_FIND[each], lookup).fetchone()
+        if row:
+            return Person(each, row[0], row[1], row[2])
+    return None
 
 
 def _record_failure(db: Database, kiosk: str) -> int:

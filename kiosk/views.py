@@ -214,10 +214,14 @@ def staff():
 
 @bp.post("/<any(parent, staff):journey>/identify")
 def identify_person(journey: str):
+    return identified(journey, JOURNEYS[journey])
+
+
+def identified(journey: str, kind: str):
+    """Check the PIN or card; start the journey of whoever it is (a card scanned on the home
+    screen may be a parent's or a member of staff's: ``kind="card"``)."""
     db = get_db()
-    outcome = identify(
-        db, request.form.get("credential", "")[:300], kiosk=g.kiosk, kind=JOURNEYS[journey]
-    )
+    outcome = identify(db, request.form.get("credential", "")[:300], kiosk=g.kiosk, kind=kind)
     if outcome.locked:
         return identify_screen(
             journey,
@@ -231,6 +235,7 @@ def identify_person(journey: str):
             journey, _("That PIN or card was not recognised. Please try again."), status=200
         )
     forget()
+    journey = "staff" if outcome.person.kind == "staff" else "parent"
     session["kiosk_interaction"] = interactions().start(outcome.person, journey, idle_seconds())
     g.language = outcome.person.language or g.language
     if journey == "staff":

@@ -15,7 +15,7 @@ from kiosk.views import (
     current,
     explain,
     forget,
-    identify_person,
+    identified,
     idle_seconds,
     interactions,
     screen,
@@ -341,13 +341,13 @@ def signing_out_confirm():
 @bp.post("/scan")
 def scan():
     """What a USB scanner typed on the home screen: a visitor's badge signs them out, an
-    invitation opens it, anything else is taken as a parent's QR card."""
+    invitation opens it, a parent's or a member of staff's QR card starts their journey."""
     credential = request.form.get("credential", "")[:300].strip()
     if credential.startswith(visits.BADGE_PREFIX):
         return signing_out_badge()
     if credential.startswith(visits.INVITATION_PREFIX):
         return professional_invitation()
-    return identify_person("parent")
+    return identified("parent", "card")
 
 
 @bp.post("/professional/details/back")

@@ -482,3 +482,22 @@ def test_a_card_scanned_on_the_home_screen_starts_the_journey(kiosk, live_demo):
     kiosk.keyboard.press("Enter")
     expect(kiosk.get_by_role("heading", name="Hello, Funmi")).to_be_visible()
     expect(kiosk.get_by_role("checkbox", name="Noah Adeyemi")).to_be_visible()
+
+
+def test_a_staff_card_scanned_on_the_home_screen_starts_the_staff_journey(kiosk, live_demo):
+    def aisha_card(db):
+        aisha = db.execute("SELECT id FROM staff WHERE name = 'Aisha Begum'").fetchone()[0]
+        return cards.issue(db, staff_id=aisha, actor=SYSTEM)
+
+    token = with_db(live_demo.app, aisha_card)
+    for _scan in range(6):  # more scans than the wrong tries allowed: none counts as wrong
+        kiosk.goto(live_demo.url + "/")
+        expect(kiosk.get_by_role("heading", name="Welcome. Please sign in.")).to_be_visible()
+        kiosk.keyboard.type(token, delay=2)
+        kiosk.keyboard.press("Enter")
+        expect(kiosk.get_by_role("heading", name="Hello, Aisha")).to_be_visible()
+    expect(kiosk.get_by_text("You are not signed in.")).to_be_visible()
+    kiosk.get_by_role("button", name="Sign in", exact=True).click()
+    expect(kiosk.get_by_text("Aisha Begum signed in at")).to_be_visible()
+    start_as_parent(kiosk, live_demo.url, "482913")  # the pad still takes a parent's PIN
+    expect(kiosk.get_by_role("heading", name="Hello, Rachel")).to_be_visible()

@@ -157,6 +157,24 @@ def test_a_card_scanned_on_the_home_screen_starts_the_parents_journey(demo_clien
     )
 
 
+def test_a_staff_card_scanned_on_the_home_screen_starts_the_staff_journey(demo_client, demo_db):
+    token = cards.issue(demo_db, staff_id=staff_id(demo_db, "Aisha Begum"), actor=SYSTEM)
+    for _scan in range(6):  # more than the wrong tries a minute allows: none of them is wrong
+        page = text_of(demo_client.post("/scan", data={"credential": token}, headers=HX))
+        assert "Hello, Aisha" in page and "You are not signed in." in page
+        assert "not recognised" not in page and "Too many tries" not in page
+    assert demo_db.execute("SELECT count(*) FROM pin_failures").fetchone()[0] == 0
+    nonce = page.split('name="nonce" value="')[1].split('"')[0]
+    done = text_of(demo_client.post("/staff/sign-in", data={"nonce": nonce}, headers=HX))
+    assert "Aisha Begum signed in at" in done
+    # The same card is still not a parent's on the parent's pad, nor a parent's card a staff one.
+    parent_pad = identify_at_kiosk(demo_client, token)
+    assert "not recognised" in text_of(parent_pad)
+    funmi = funmi_card(demo_db)
+    assert "not recognised" in text_of(identify_at_kiosk(demo_client, funmi, journey="staff"))
+    assert demo_db.execute("SELECT count(*) FROM pin_failures").fetchone()[0] == 2
+
+
 def test_the_unannounced_professionals_form_comes_in_two_steps(demo_client):
     first = text_of(demo_client.get("/professional/details", headers=HX))
     assert "Step 1 of 2" in first and 'name="child"' not in first
