@@ -158,12 +158,7 @@ def follow_up_page(follow_up_id: int, status: int = 200, **extra):
         outcomes=absences.OUTCOMES,
         reasons=absences.REASONS,
         is_lead=absences.is_safeguarding_lead(db, g.staff.id),
-        leads=[
-            r[0]
-            for r in db.execute(
-                "SELECT name FROM staff WHERE safeguarding_lead = 1 AND active = 1 ORDER BY name"
-            )
-        ],
+        leads=absences.safeguarding_leads(db),
         **extra,
     )
 

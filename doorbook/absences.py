@@ -311,6 +311,7 @@ def _end(db: Database, actor: audit.Actor, follow_up_id: int, because: str, note
             note=note,
         )
         alerts.resolve_where(db, actor, note, kind="not_arrived", child_id=row[0])
+        events.changed(db, "on-site")  # the dashboard's "expected today" stops saying "follow up"
 
 
 def child_arrived(db: Database, child_id: int, actor: audit.Actor, day: date | None = None) -> None:
@@ -340,6 +341,37 @@ def close(db: Database, actor: audit.Actor, follow_up_id: int, note: str) -> Non
         if follow_up["ended_at"]:
             raise AbsenceProblem("This follow-up has already ended.")
         _end(db, actor, follow_up_id, "closed_by_dsl", note)
+
+
+def close_from_alert(db: Database, actor: audit.Actor, alert: dict, note: str) -> bool:
+    """Resolving a *not arrived* alert on the dashboard closes its open follow-up, with the
+    note as the reason: the same act, and the same rule, as closing it on its own page (the
+    DSL, with a note), and every not-arrived alert of the child is resolved with it. False
+    when the follow-up has already ended: then the alert alone is resolved."""
+    follow_up_id = json.loads(alert["details"] or "{}").get("follow_up_id")
+    row = db.execute("SELECT ended_at FROM follow_ups WHERE id = ?", [follow_up_id]).fetchone()
+    if row is None or row[0]:
+        return False
+    try:
+        close(db, actor, follow_up_id, note)
+    except AbsenceProblem as problem:
+        leads = ", ".join(safeguarding_leads(db))
+        raise alerts.AlertProblem(
+            f"{problem} Resolving this alert closes {child_name(db, alert['child_id'])}'s "
+            "follow-up. To end it otherwise, log the calls or record the absence reason on "
+            f"its page (Follow up: who to ring){f'; the DSL: {leads}' if leads else ''}."
+        ) from problem
+    return True
+
+
+def safeguarding_leads(db: Database) -> list[str]:
+    """The designated safeguarding leads the setting names (each staff member's flag)."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM staff WHERE safeguarding_lead = 1 AND active = 1 ORDER BY name"
+        )
+    ]
 
 
 def _follow_up_row(db: Database, follow_up_id: int) -> dict:

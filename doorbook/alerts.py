@@ -279,6 +279,13 @@ def acknowledge(db: Database, alert_id: int, actor: audit.Actor, note: str | Non
 def resolve(db: Database, alert_id: int, actor: audit.Actor, note: str | None) -> None:
     with write(db):
         alert = _open_alert(db, alert_id)
+        if alert["kind"] == "not_arrived":
+            # The alert and its follow-up never disagree: resolving one closes the other, by
+            # the follow-up's own rule (absences builds on this module, hence imported here).
+            from doorbook import absences
+
+            if absences.close_from_alert(db, actor, alert, note or ""):
+                return
         now = clock.stamp()
         values = {"resolved_at": now, "resolved_by": actor.id, "resolve_note": note or None}
         if not alert["acknowledged_at"]:

@@ -2,6 +2,7 @@
 the DSL's closing note, sessions and emergency contacts, the attendance policy. Every form
 answers bad input with a message in the page and changes nothing."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -300,3 +301,51 @@ def test_the_not_arrived_alert_leads_to_its_follow_up(manager, demo_db):
     response = manager.get(f"/admin/absences/alert/{alert}")
     assert response.headers["Location"].endswith(f"/admin/absences/follow-up/{follow_up['id']}")
     assert manager.get("/admin/absences/alert/999999").status_code == 404
+
+
+def not_arrived_alerts(db) -> list[dict]:
+    return list(db.query("SELECT * FROM alerts WHERE kind = 'not_arrived' ORDER BY id"))
+
+
+def test_resolving_the_not_arrived_alert_closes_its_follow_up_with_the_note(manager, demo_db):
+    follow_up = freddie_not_arrived(demo_db)
+    # The DSL step is due too: two alerts, one follow-up.
+    starts = clock.parse(follow_up["session_starts_at"])
+    absences.check(demo_db, starts + timedelta(hours=4))
+    first, dsl = not_arrived_alerts(demo_db)
+    resolve = f"/admin/alerts/{first['id']}/resolve"
+    # No note: refused on the dashboard, and the alert and the follow-up both stay open.
+    response = manager.post(resolve, data={"note": "  "}, headers=HX)
+    assert response.status_code == 409
+    assert "Please write a note: what was found out or decided." in text_of(response)
+    assert "closes Freddie Clarke's follow-up" in html.unescape(text_of(response))
+    assert all(a["resolved_at"] is None for a in not_arrived_alerts(demo_db))
+    assert any(f["id"] == follow_up["id"] for f in absences.open_follow_ups(demo_db))
+
+    note = "Dad rang back: Freddie is at his nan's today."
+    response = manager.post(resolve, data={"note": note}, headers=HX)
+    assert response.status_code == 200 and "Freddie Clarke" not in text_of(response)
+    assert all(a["resolved_at"] and a["resolve_note"] == note for a in not_arrived_alerts(demo_db))
+    ended = demo_db["follow_ups"].get(follow_up["id"])
+    assert ended["ended_because"] == "closed_by_dsl" and ended["end_note"] == note
+    page = html.unescape(text_of(manager.get(f"/admin/absences/follow-up/{follow_up['id']}")))
+    assert "closed by the DSL" in page and note in page
+    assert all(f["id"] != follow_up["id"] for f in absences.open_follow_ups(demo_db))
+
+
+def test_only_a_dsl_resolves_a_not_arrived_alert_and_the_follow_up_stays_with_it(
+    demo_client, demo_db
+):
+    follow_up = freddie_not_arrived(demo_db)
+    give_login(demo_db, "Sam Kowalski", *PRACTITIONER)
+    log_in(demo_client, PRACTITIONER)
+    (alert,) = not_arrived_alerts(demo_db)
+    response = demo_client.post(
+        f"/admin/alerts/{alert['id']}/resolve", data={"note": "Spoke to mum"}, headers=HX
+    )
+    assert response.status_code == 409
+    said = text_of(response)
+    assert "Only a designated safeguarding lead can close a follow-up." in said
+    assert "Priya Sharma, Tom Okafor" in said and "Follow up: who to ring" in said
+    assert not_arrived_alerts(demo_db)[0]["resolved_at"] is None
+    assert demo_db["follow_ups"].get(follow_up["id"])["ended_at"] is None

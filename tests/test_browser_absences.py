@@ -119,6 +119,39 @@ def test_the_manager_follows_up_the_child_not_arrived(panel, live_demo, screensh
     expect(panel.get_by_text("closed by the DSL")).to_be_visible()
 
 
+def test_resolving_the_not_arrived_alert_on_the_dashboard_closes_its_follow_up(
+    panel, live_demo, screenshots
+):
+    with live_demo.app.app_context():
+        db = get_db()
+        freddie = child_id(live_demo.app, "Freddie")
+        starts = sessions.expected_on(db, clock.today())[freddie].starts
+        absences.check(db, starts + timedelta(minutes=31))
+    panel.goto(f"{live_demo.url}/admin/dashboard")
+    card = panel.locator("li.alert-not_arrived").filter(has_text="Freddie Clarke")
+    expect(card).to_be_visible()
+    card.get_by_role("button", name="Resolve").click()  # no note: said, and nothing changes
+    expect(panel.get_by_role("alert")).to_contain_text("Please write a note")
+    expect(panel.get_by_role("alert")).to_contain_text("closes Freddie Clarke's follow-up")
+    card.get_by_label("Note").fill("Dad rang back: Freddie is at his nan's today.")
+    card.get_by_role("button", name="Resolve").click()
+    expect(card).to_have_count(0)
+    live = panel.locator("#expected-live")  # the day's picture agrees, without a reload
+    expect(live.get_by_text("Freddie Clarke")).to_be_visible()
+    expect(live.get_by_role("link", name="Follow up: who to ring")).to_have_count(0)
+    panel.screenshot(path=str(screenshots / "admin-not-arrived-resolved-1280x800.png"))
+    panel.goto(f"{live_demo.url}/admin/absences")
+    expect(panel.get_by_role("heading", name="Children not arrived")).to_be_visible()
+    expect(panel.get_by_role("link", name="Follow up Freddie Clarke")).to_have_count(0)
+    with live_demo.app.app_context():
+        follow_up = get_db().execute("SELECT id FROM follow_ups WHERE child_id = ?", [freddie])
+        follow_up_id = follow_up.fetchone()[0]
+    panel.goto(f"{live_demo.url}/admin/absences/follow-up/{follow_up_id}")
+    ended = panel.get_by_role("status").filter(has_text="Ended")
+    expect(ended).to_contain_text("closed by the DSL")
+    expect(ended).to_contain_text("Dad rang back: Freddie is at his nan's today.")
+
+
 def test_the_phoned_in_absence_form_answers_on_the_screen(panel, live_demo):
     panel.goto(f"{live_demo.url}/admin/absences")
     panel.get_by_label("Child *").select_option(label="Freddie Clarke")
