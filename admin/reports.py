@@ -9,7 +9,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from doorbook import absences, audit, clock, records, sessions, settings
+from doorbook import absences, audit, clock, corrections, dashboard, exports, sessions, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -53,32 +53,32 @@ def visitor_log():
     if (last - first).days > 366:
         abort(400)
     db = get_db()
-    rows = records.visitor_log_rows(db, records.visitor_log(db, first, last))
+    rows = exports.visitor_log_rows(db, exports.visitor_log(db, first, last))
     fmt = request.args.get("format", "html")
     viewed("visitor log", first, last, fmt)
     if fmt == "csv":
         return csv_response(
-            records.to_csv(records.VISITOR_LOG_HEADER, rows), f"visitor-log-{first}-{last}.csv"
+            exports.to_csv(exports.VISITOR_LOG_HEADER, rows), f"visitor-log-{first}-{last}.csv"
         )
     return render_template(
         "admin/visitor_log.html",
         first=first,
         last=last,
         rows=rows,
-        header=records.VISITOR_LOG_HEADER,
+        header=exports.VISITOR_LOG_HEADER,
         setting_name=settings.get(db, "setting_name"),
     )
 
 
 def register_page(day: date, status: int = 200, **extra):
     db = get_db()
-    entries = records.register(db, day)
+    entries = exports.register(db, day)
     follow_up_ids = [f["id"] for f in absences.follow_ups_between(db, day, day)]
     return render_template(
         "admin/register.html",
         day=day,
         entries=entries,
-        totals=records.totals_by_room(entries),
+        totals=exports.totals_by_room(entries),
         day_rooms=absences.day_by_room(db, day),
         closed=sessions.closed_on(db, day),
         is_today=day == today(),
@@ -110,7 +110,7 @@ def register():
         db = get_db()
         viewed("register", day, day, fmt)
         return csv_response(
-            records.to_csv(records.REGISTER_HEADER, records.register_table(db, day)),
+            exports.to_csv(exports.REGISTER_HEADER, exports.register_table(db, day)),
             f"register-{day}.csv",
         )
     viewed("register", day, day, fmt)
@@ -126,7 +126,7 @@ def register_correct(attendance_id: int):
     if not form.ok:
         return register_page(day, 400, problem=form.errors["reason"])
     try:
-        done = records.correct_time(
+        done = corrections.correct_time(
             get_db(),
             attendance_id,
             which,
@@ -134,7 +134,7 @@ def register_correct(attendance_id: int):
             reason,
             g.staff.actor(),
         )
-    except records.CorrectionProblem as problem:
+    except corrections.CorrectionProblem as problem:
         return register_page(day, 400, problem=str(problem))
     flash(f"Corrected: {done} The original stays in the register's history.")
     return redirect(url_for("admin.register", date=day.isoformat()))
@@ -149,7 +149,7 @@ def register_add():
     if not form.ok or not child.isdigit():
         return register_page(day, 400, problem=form.errors.get("reason", "Please choose a child."))
     try:
-        records.add_missing_entry(
+        corrections.add_missing_entry(
             get_db(),
             int(child),
             day,
@@ -158,7 +158,7 @@ def register_add():
             reason,
             g.staff.actor(),
         )
-    except records.CorrectionProblem as problem:
+    except corrections.CorrectionProblem as problem:
         return register_page(day, 400, problem=str(problem))
     flash("Added to the register, shown as a correction.")
     return redirect(url_for("admin.register", date=day.isoformat()))
@@ -170,7 +170,7 @@ def roll_call():
     audit.record(db, g.staff.actor(), "viewed", what="fire roll call")
     return render_template(
         "admin/roll_call.html",
-        roll=records.roll_call(db),
+        roll=dashboard.roll_call(db),
         setting_name=settings.get(db, "setting_name"),
     )
 
@@ -183,11 +183,11 @@ def audit_log():
     last = day_arg("to", None)
     person = request.args.get("person", "")[:100]
     action = request.args.get("action", "")[:60]
-    entries = records.search_audit(db, first=first, last=last, person=person, action=action)
+    entries = audit.search_audit(db, first=first, last=last, person=person, action=action)
     return render_template(
         "admin/audit.html",
         entries=entries,
-        actions=records.audit_actions(db),
+        actions=audit.audit_actions(db),
         first=first,
         last=last,
         person=person,

@@ -12,7 +12,7 @@ from admin import bp
 from admin.auth import MANAGEMENT, allow
 from admin.common import actor, child_choices, options
 from admin.reports import csv_response, viewed
-from doorbook import clock, complaints, details_check, questions, records, settings, text
+from doorbook import clock, complaints, details_check, exports, questions, settings, text
 from doorbook.db import get_db
 from doorbook.forms import Form
 from doorbook.languages import DEFAULT, LANGUAGES
@@ -194,7 +194,7 @@ def complaints_summary():
     rows = complaints.summary_rows(summary)
     if fmt == "csv":
         return csv_response(
-            records.to_csv(complaints.SUMMARY_HEADER, rows),
+            exports.to_csv(complaints.SUMMARY_HEADER, rows),
             f"complaints-summary-{first}-{last}.csv",
         )
     return page(

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from common import percentile
 
-from doorbook import absences, clock, create_app, records
+from doorbook import absences, clock, create_app, exports
 from doorbook.db import get_db, write
 from doorbook.demo import load as load_demo
 
@@ -155,7 +155,7 @@ def main() -> None:
                 lambda: absences.prolonged_and_repeated(db), max(20, args.runs // 10)
             ),
             "day's register CSV with absences": timed(
-                lambda: records.to_csv(records.REGISTER_HEADER, records.register_table(db, today)),
+                lambda: exports.to_csv(exports.REGISTER_HEADER, exports.register_table(db, today)),
                 args.runs,
             ),
         }

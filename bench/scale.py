@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from common import percentile
 
-from doorbook import clock, create_app, records
+from doorbook import clock, create_app, exports
 from doorbook.db import get_db, write
 from doorbook.demo import load as load_demo
 
@@ -169,12 +169,12 @@ def main() -> None:
             day -= timedelta(days=1)
         day_export = timed(
             lambda: (
-                records.to_csv(
-                    records.VISITOR_LOG_HEADER,
-                    records.visitor_log_rows(db, records.visitor_log(db, day)),
+                exports.to_csv(
+                    exports.VISITOR_LOG_HEADER,
+                    exports.visitor_log_rows(db, exports.visitor_log(db, day)),
                 ),
-                records.to_csv(
-                    records.REGISTER_HEADER, records.register_rows(db, records.register(db, day))
+                exports.to_csv(
+                    exports.REGISTER_HEADER, exports.register_rows(db, exports.register(db, day))
                 ),
             ),
             30,
@@ -182,15 +182,15 @@ def main() -> None:
         year_start = clock.today() - timedelta(days=365)
 
         def year_csv():
-            visitor_rows = records.visitor_log_rows(
-                db, records.visitor_log(db, year_start, clock.today())
+            visitor_rows = exports.visitor_log_rows(
+                db, exports.visitor_log(db, year_start, clock.today())
             )
-            register_rows = records.register_rows(
-                db, records.register(db, year_start, clock.today())
+            register_rows = exports.register_rows(
+                db, exports.register(db, year_start, clock.today())
             )
             return (
-                records.to_csv(records.VISITOR_LOG_HEADER, visitor_rows),
-                records.to_csv(records.REGISTER_HEADER, register_rows),
+                exports.to_csv(exports.VISITOR_LOG_HEADER, visitor_rows),
+                exports.to_csv(exports.REGISTER_HEADER, register_rows),
             )
 
         year = timed(year_csv, 3)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
-from doorbook import clock
+from doorbook import clock, settings
 from doorbook.db import write
 
 
@@ -54,3 +55,37 @@ def record(
             ],
         )
         return cursor.lastrowid
+
+
+def search_audit(
+    db: Database,
+    *,
+    first: date | None,
+    last: date | None,
+    person: str = "",
+    action: str = "",
+    limit: int = 500,
+) -> list[dict]:
+    tz = settings.timezone(db)
+    where, params = [], []
+    if first:
+        where.append("at >= ?")
+        params.append(clock.day_bounds(first, tz)[0])
+    if last:
+        where.append("at < ?")
+        params.append(clock.day_bounds(last, tz)[1])
+    if person:
+        where.append("(actor_name LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\')")
+        like = "%" + person.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [like, like]
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    sql = "SELECT * FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return list(db.query(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]))
+
+
+def audit_actions(db: Database) -> list[str]:
+    return [row[0] for row in db.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1")]

@@ -273,15 +273,15 @@ def _export_options(command):
 @with_appcontext
 def export_visitors(first: date, last: date | None, fmt: str, output: Path | None) -> None:
     """Every visit from --date to --to: times, supervision, checks."""
-    from doorbook import records
+    from doorbook import exports
 
     db = database.get_db()
-    visits = records.visitor_log(db, first, last or first)
-    rows = records.visitor_log_rows(db, visits)
+    visits = exports.visitor_log(db, first, last or first)
+    rows = exports.visitor_log_rows(db, visits)
     data = (
-        records.to_csv(records.VISITOR_LOG_HEADER, rows)
+        exports.to_csv(exports.VISITOR_LOG_HEADER, rows)
         if fmt == "csv"
-        else _html_report("Visitor log", first, last, records.VISITOR_LOG_HEADER, rows)
+        else _html_report("Visitor log", first, last, exports.VISITOR_LOG_HEADER, rows)
     )
     audit_export(db, "visitor log", first, last, any(v.row["child_id"] for v in visits))
     _write_export(data, output)
@@ -292,14 +292,14 @@ def export_visitors(first: date, last: date | None, fmt: str, output: Path | Non
 @with_appcontext
 def export_register(first: date, last: date | None, fmt: str, output: Path | None) -> None:
     """The attendance register from --date to --to, with corrections."""
-    from doorbook import records
+    from doorbook import exports
 
     db = database.get_db()
-    rows = records.register_table(db, first, last or first)
+    rows = exports.register_table(db, first, last or first)
     data = (
-        records.to_csv(records.REGISTER_HEADER, rows)
+        exports.to_csv(exports.REGISTER_HEADER, rows)
         if fmt == "csv"
-        else _html_report("Attendance register", first, last, records.REGISTER_HEADER, rows)
+        else _html_report("Attendance register", first, last, exports.REGISTER_HEADER, rows)
     )
     audit_export(db, "register", first, last, bool(rows))
     _write_export(data, output)
@@ -317,12 +317,12 @@ def export_register(first: date, last: date | None, fmt: str, output: Path | Non
 @with_appcontext
 def export_end_of_day(folder: Path, day: date | None) -> None:
     """Write the day's visitor log and register as CSV files into a folder."""
-    from doorbook import clock, records
+    from doorbook import clock, exports
 
     db = database.get_db()
     day = day or clock.today(settings.timezone(db))
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in records.end_of_day_files(db, day).items():
+    for name, data in exports.end_of_day_files(db, day).items():
         temporary = folder / f".{name}.partial"
         temporary.write_bytes(data)
         temporary.replace(folder / name)
@@ -363,13 +363,13 @@ def _html_report(title: str, first: date, last: date | None, header, rows) -> by
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Remove or anonymise records past their retention periods (see the settings)."""
-    from doorbook import audit, records
+    from doorbook import audit, retention
 
     db = database.get_db()
     if dry_run:
-        click.echo("Would remove: " + records.plan_purge(db).describe())
+        click.echo("Would remove: " + retention.plan_purge(db).describe())
         return
-    plan = records.purge(db, audit.Actor("system", name="doorbook purge"))
+    plan = retention.purge(db, audit.Actor("system", name="doorbook purge"))
     click.echo("Removed: " + plan.describe())
 
 

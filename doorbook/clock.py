@@ -47,6 +47,11 @@ def local(stored_or_dt: str | datetime, tz: str = DEFAULT_TIMEZONE) -> datetime:
     return at.astimezone(ZoneInfo(tz))
 
 
+def hh_mm(stored: str | None, tz: str = DEFAULT_TIMEZONE) -> str:
+    """A stored time as the setting's wall clock shows it (HH:MM), or "" when there is none."""
+    return local(stored, tz).strftime("%H:%M") if stored else ""
+
+
 def today(tz: str = DEFAULT_TIMEZONE) -> date:
     """The setting's local date now."""
     return now().astimezone(ZoneInfo(tz)).date()

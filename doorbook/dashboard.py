@@ -1,5 +1,6 @@
 """What the manager's dashboard shows: who is on site now, by room, with the staff:child
-ratios against the EYFS; visitors and their supervision; today's bookings."""
+ratios against the EYFS; visitors and their supervision; today's bookings; the fire roll
+call."""
 
 from __future__ import annotations
 
@@ -167,4 +168,28 @@ def alert_summary(db: Database) -> AlertSummary:
         kind.title if kind else (top[0] if top else ""),
         top[1] if top else "",
         settings.get_int(db, "alert_repeat_seconds"),
+    )
+
+
+# The fire roll call: everyone on site now, children by room, staff and visitors.
+
+
+@dataclass
+class RollCall:
+    rooms: list
+    staff: list[dict]
+    visitors: list[dict]
+    taken_at: str
+
+    @property
+    def total(self) -> int:
+        return sum(len(r.children) for r in self.rooms) + len(self.staff) + len(self.visitors)
+
+
+def roll_call(db: Database) -> RollCall:
+    return RollCall(
+        rooms_now(db),
+        staff_on_site(db),
+        visits_on_site(db),
+        clock.stamp(),
     )

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from doorbook import clock, credentials, dashboard, records, replication, text
+from doorbook import clock, credentials, dashboard, exports, replication, text
 from doorbook.db import open_db, write
 
 GROUP_DB = "group.db"
@@ -434,7 +434,7 @@ REPORT_HEADERS = {
 
 def report(folder: Path, db: Database, first: date, last: date) -> dict[str, list[list]]:
     """Attendance, visits per agency, unsupervised minutes and alerts, for each site, from
-    the copies. Uses the same rules as the site's own records (records.visitor_log)."""
+    the copies. Uses the same rules as the site's own records (exports.visitor_log)."""
     if last < first:
         raise GroupProblem("The last day must not be before the first.")
     if (last - first).days > 366 * 3:
@@ -456,7 +456,7 @@ def report(folder: Path, db: Database, first: date, last: date) -> dict[str, lis
             per_agency: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
             agency_visits = ever_unsupervised = 0
             unsupervised = 0.0
-            for visit in records.visitor_log(copy, first, last):
+            for visit in exports.visitor_log(copy, first, last):
                 if visit.row["kind"] != "agency":
                     continue
                 minutes = visit.unsupervised_minutes or 0.0
@@ -499,4 +499,4 @@ def report(folder: Path, db: Database, first: date, last: date) -> dict[str, lis
 
 
 def report_csv(tables: dict[str, list[list]], which: str) -> bytes:
-    return records.to_csv(REPORT_HEADERS[which], tables[which])
+    return exports.to_csv(REPORT_HEADERS[which], tables[which])

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from doorbook import absences, alerts, complaints, records, replication, settings, uncollected
+from doorbook import absences, alerts, complaints, exports, replication, settings, uncollected
 from doorbook.db import db_path, open_db
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class Scheduler:
             uncollected.check(db)
             absences.check(db)
             complaints.check_deadlines(db)
-            records.end_of_day_export(db)
+            exports.end_of_day_export(db)
             replication.check_alert(db, self.database.parent)
             replication.heartbeat(db)
             repeat = settings.get_int(db, "alert_repeat_seconds")

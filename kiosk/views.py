@@ -431,14 +431,14 @@ def staff_action(action: str):
 @bp.post("/staff/roll-call")
 def staff_roll_call():
     """The fire roll call at the entrance, for a member of staff who gave their PIN."""
-    from doorbook import audit, records
+    from doorbook import audit, dashboard
 
     interaction = current()
     if interaction is None or interaction.journey != "staff":
         return start_again()
     db = get_db()
     audit.record(db, interaction.person.actor(g.kiosk), "viewed", what="fire roll call")
-    return screen("kiosk/_roll_call.html", roll=records.roll_call(db))
+    return screen("kiosk/_roll_call.html", roll=dashboard.roll_call(db))
 
 
 # ---- Enrolling another device as a kiosk (the manager starts it in the panel) ----

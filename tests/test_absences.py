@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from doorbook import absences, alerts, audit, clock, demo, records, register, sessions
+from doorbook import absences, alerts, audit, clock, demo, exports, register, sessions
 from doorbook.identify import Person
 from doorbook.scheduler import Scheduler
 from doorbook.signals import NullSignals
@@ -233,7 +233,7 @@ def test_a_phoned_in_absence_ends_the_follow_up(nursery):
             note="Dentist",
         )
     assert not_arrived(nursery) == [] and absences.open_follow_ups(nursery) == []
-    rows = records.absence_rows(nursery, MONDAY)
+    rows = exports.absence_rows(nursery, MONDAY)
     assert rows[0][1] == "Amelia Hart" and "appointment (Dentist)" in rows[0][-1]
     assert "Rachel Hart (phone)" in rows[0][-1]
     assert "not arrived: follow-up from 09:30" in rows[1][-1]

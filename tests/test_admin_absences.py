@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from doorbook import absences, clock, records, sessions
+from doorbook import absences, clock, exports, retention, sessions
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
 from tests.kiosk_helpers import HX, text_of
 
@@ -161,7 +161,7 @@ def test_a_reason_given_on_the_phone_ends_the_follow_up(manager, demo_db):
         follow_redirects=True,
     )
     assert "an absence reason was recorded" in text_of(response)
-    rows = records.absence_rows(demo_db, clock.today())
+    rows = exports.absence_rows(demo_db, clock.today())
     assert any("absent: ill" in r[-1] and r[1] == "Freddie Clarke" for r in rows)
 
 
@@ -287,7 +287,7 @@ def test_the_retention_purge_removes_absences_with_the_register(demo_db):
     )
     demo_db.execute("UPDATE children SET left_on = '2020-01-01' WHERE id = ?", [freddie])
     demo_db.conn.commit()
-    records.purge(demo_db, audit.SYSTEM, date(2026, 11, 23) + timedelta(days=1))
+    retention.purge(demo_db, audit.SYSTEM, date(2026, 11, 23) + timedelta(days=1))
     for table in ("follow_ups", "booked_sessions", "session_changes", "absences"):
         assert demo_db[table].count_where("child_id = ?", [freddie]) == 0, table
     assert demo_db["contact_attempts"].count == 0

@@ -200,7 +200,7 @@ def test_a_corrected_departure_resolves_the_childs_uncollected_alerts(
 ):
     from datetime import timedelta
 
-    from doorbook import audit, clock, records, settings, uncollected
+    from doorbook import audit, clock, corrections, settings, uncollected
     from doorbook.db import get_db
 
     now = clock.local(clock.now())
@@ -210,7 +210,7 @@ def test_a_corrected_departure_resolves_the_childs_uncollected_alerts(
         db = get_db()
         amelia = db.execute("SELECT id FROM children WHERE first_name = 'Amelia'").fetchone()[0]
         priya = db.execute("SELECT id FROM staff WHERE name = 'Priya Sharma'").fetchone()[0]
-        records.add_missing_entry(
+        corrections.add_missing_entry(
             db,
             amelia,
             now.date(),

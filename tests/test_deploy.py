@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from doorbook import backup, clock, create_app, kiosks, records
+from doorbook import backup, clock, create_app, exports, kiosks
 from doorbook.audit import SYSTEM
 from doorbook.db import get_db
 from tests.conftest import PROJECT, TEST_CONFIG
@@ -372,11 +372,11 @@ def test_the_server_writes_the_end_of_day_files_once_at_closing_time(demo_db, tm
     london = ZoneInfo("Europe/London")
     today = clock.today()
     before = datetime.combine(today, datetime.min.time(), tzinfo=london).replace(hour=17)
-    assert records.end_of_day_export(demo_db, before) == []
+    assert exports.end_of_day_export(demo_db, before) == []
     after = before.replace(hour=18, minute=5)
-    written = records.end_of_day_export(demo_db, after)
+    written = exports.end_of_day_export(demo_db, after)
     assert sorted(Path(p).name for p in written) == [
         f"register-{today}.csv",
         f"visitor-log-{today}.csv",
     ]
-    assert records.end_of_day_export(demo_db, after.replace(minute=30)) == []
+    assert exports.end_of_day_export(demo_db, after.replace(minute=30)) == []

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from doorbook import alerts, audit, clock, complaints, details_check, questions, records
+from doorbook import alerts, audit, clock, complaints, details_check, exports, questions, retention
 from tests.admin_helpers import log_in
 from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
 
@@ -129,7 +129,7 @@ def test_the_ofsted_summary_names_nobody(demo_db):
             action_taken="Gate procedure retrained with all staff.",
         )
     summary = complaints.ofsted_summary(demo_db, date(2026, 1, 1), date(2026, 12, 31))
-    csv_text = records.to_csv(complaints.SUMMARY_HEADER, complaints.summary_rows(summary))
+    csv_text = exports.to_csv(complaints.SUMMARY_HEADER, complaints.summary_rows(summary))
     text = csv_text.decode("utf-8-sig")
     assert "Drop-off and collection" in text and "Partly upheld" in text
     for name in ("Rachel", "Hart", "Amelia"):
@@ -155,7 +155,7 @@ def test_a_complaint_closed_more_than_three_years_ago_is_purged_and_a_younger_on
 
     settings._cache.clear()
     with clock.freeze(noon(date(2026, 11, 23))):
-        plan = records.purge(demo_db, audit.SYSTEM)
+        plan = retention.purge(demo_db, audit.SYSTEM)
     assert len(plan.complaints) == 1
     kept = [r[0] for r in demo_db.execute("SELECT received_on FROM complaints")]
     assert kept == ["2023-12-01"]

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from doorbook import alerts, audit, clock, concerns, involvements, records, settings
+from doorbook import alerts, audit, clock, concerns, involvements, retention, settings
 from doorbook.safeguarding import chronology as safeguarding_chronology
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
 from tests.kiosk_helpers import HX, identify
@@ -475,12 +475,12 @@ def test_safeguarding_records_go_after_the_setting_but_never_with_a_protection_p
         demo_db.execute("UPDATE children SET left_on = '2015-01-01' WHERE id = ?", [child])
     demo_db.conn.commit()
     settings.set_many(demo_db, {"retention_safeguarding_years_after_leaving": "25"})
-    assert records.plan_purge(demo_db).safeguarding.children == []
+    assert retention.plan_purge(demo_db).safeguarding.children == []
     settings.set_many(demo_db, {"retention_safeguarding_years_after_leaving": "6"})
-    plan = records.plan_purge(demo_db)
+    plan = retention.plan_purge(demo_db)
     assert plan.safeguarding.children == [amelia]
     assert plan.safeguarding.kept_for_child_protection == 1
-    records.purge(demo_db, audit.SYSTEM)
+    retention.purge(demo_db, audit.SYSTEM)
     assert (
         concerns.for_child(demo_db, amelia) == [] and involvements.for_child(demo_db, amelia) == []
     )
@@ -607,7 +607,7 @@ def test_a_child_keeps_their_name_while_their_concerns_are_kept(demo_db, aisha):
     a_concern(demo_db, aisha, AISHA[1], amelia)
     demo_db.execute("UPDATE children SET left_on = '2020-01-01' WHERE id = ?", [amelia])
     demo_db.conn.commit()
-    plan = records.purge(demo_db, audit.SYSTEM)  # the register's 3 years have passed
+    plan = retention.purge(demo_db, audit.SYSTEM)  # the register's 3 years have passed
     assert amelia not in plan.children_anonymised
     assert demo_db["children"].get(amelia)["first_name"] == "Amelia"
     assert len(concerns.for_child(demo_db, amelia)) == 1

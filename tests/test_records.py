@@ -8,7 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from doorbook import clock, people, records, register, supervision, visits
+from doorbook import (
+    audit,
+    clock,
+    corrections,
+    dashboard,
+    exports,
+    people,
+    register,
+    retention,
+    supervision,
+    visits,
+)
 from doorbook.audit import SYSTEM, Actor
 from doorbook.db import write
 from doorbook.identify import Person
@@ -72,8 +83,8 @@ def test_the_visitor_log_shows_supervision_periods_and_unsupervised_minutes(demo
         supervision.assign(demo_db, visit, staff_id(demo_db, "Aisha Begum"), SYSTEM)
     with clock.freeze(london(2026, 11, 23, 10, 50)):
         visits.sign_out(demo_db, visit, SYSTEM)
-    (row,) = records.visitor_log_rows(demo_db, records.visitor_log(demo_db, day))
-    header = records.VISITOR_LOG_HEADER
+    (row,) = exports.visitor_log_rows(demo_db, exports.visitor_log(demo_db, day))
+    header = exports.VISITOR_LOG_HEADER
     entry = dict(zip(header, row, strict=True))
     assert entry["Time in"] == "10:00" and entry["Time out"] == "10:50"
     assert entry["Minutes"] == 50
@@ -83,7 +94,7 @@ def test_the_visitor_log_shows_supervision_periods_and_unsupervised_minutes(demo
 
 
 def test_a_visitor_who_types_a_formula_makes_an_inert_cell():
-    data = records.to_csv(
+    data = exports.to_csv(
         ["Visitor"],
         [['=HYPERLINK("http://x","click")'], ["＝1+1"], ["@SUM(A1)"], ["-2+3"], ["\tx"], ["Plain"]],
     )
@@ -111,19 +122,19 @@ def test_a_days_export_is_the_local_day_when_the_clocks_change(demo_db, day, hou
         ("After", next_morning),
     ]:
         other_visit(demo_db, f"{name} Visitor", at)
-    names = [v.row["visitor"] for v in records.visitor_log(demo_db, day)]
+    names = [v.row["visitor"] for v in exports.visitor_log(demo_db, day)]
     assert names == ["Early Visitor", "Late Visitor"]
-    assert [v.row["visitor"] for v in records.visitor_log(demo_db, day - timedelta(days=1))] == [
+    assert [v.row["visitor"] for v in exports.visitor_log(demo_db, day - timedelta(days=1))] == [
         "Before Visitor"
     ]
-    assert [v.row["visitor"] for v in records.visitor_log(demo_db, day + timedelta(days=1))] == [
+    assert [v.row["visitor"] for v in exports.visitor_log(demo_db, day + timedelta(days=1))] == [
         "After Visitor"
     ]
     first, last = clock.day_bounds(day)
     assert (clock.parse(last) - clock.parse(first)) == timedelta(hours=hours)
     (early,) = [
         r
-        for r in records.visitor_log_rows(demo_db, records.visitor_log(demo_db, day))
+        for r in exports.visitor_log_rows(demo_db, exports.visitor_log(demo_db, day))
         if r[4] == "Early Visitor"
     ]
     assert early[1] == "00:30"  # local time, whatever the offset that night
@@ -153,28 +164,30 @@ def test_the_register_shows_who_brought_and_collected_with_totals(demo_db):
         register.sign_out(
             demo_db, Person("contact", daniel, "Daniel Hart"), [amelia], kiosk="entrance"
         )
-    entries = records.register(demo_db, date(2026, 11, 23))
+    entries = exports.register(demo_db, date(2026, 11, 23))
     row = dict(
-        zip(records.REGISTER_HEADER, records.register_rows(demo_db, entries)[0], strict=True)
+        zip(exports.REGISTER_HEADER, exports.register_rows(demo_db, entries)[0], strict=True)
     )
     assert row["Arrived"] == "08:02" and row["Brought by"] == "Rachel Hart"
     assert row["Left"] == "17:30" and row["Collected by"] == "Daniel Hart"
     assert row["Key person"] == "Aisha Begum" and row["Message for key person"] == "Calpol at 7am"
-    assert records.totals_by_room(entries) == {"Pre-school": 1}
+    assert exports.totals_by_room(entries) == {"Pre-school": 1}
 
 
 def test_a_correction_is_shown_as_one_and_the_original_is_kept(demo_db):
     rachel_drops_off(demo_db, london(2026, 11, 23, 8, 2))
     entry = next(demo_db["attendance"].rows)["id"]
     priya = Actor("staff", staff_id(demo_db, "Priya Sharma"), "Priya Sharma")
-    records.correct_time(demo_db, entry, "arrived_at", "07:55", "Signed in late at the door", priya)
-    (corrected,) = records.register(demo_db, date(2026, 11, 23))
+    corrections.correct_time(
+        demo_db, entry, "arrived_at", "07:55", "Signed in late at the door", priya
+    )
+    (corrected,) = exports.register(demo_db, date(2026, 11, 23))
     assert clock.local(corrected["arrived_at"]).strftime("%H:%M") == "07:55"
     (correction,) = corrected["corrections"]
     assert correction["old_value"] == "08:02" and correction["new_value"] == "07:55"
     assert correction["corrected_by_name"] == "Priya Sharma"
-    text = records.register_rows(demo_db, [corrected])[0][
-        records.REGISTER_HEADER.index("Corrections")
+    text = exports.register_rows(demo_db, [corrected])[0][
+        exports.REGISTER_HEADER.index("Corrections")
     ]
     assert "arrived_at 08:02 -> 07:55 by Priya Sharma" in text
     assert "Signed in late at the door" in text
@@ -183,12 +196,12 @@ def test_a_correction_is_shown_as_one_and_the_original_is_kept(demo_db):
 def test_corrections_need_a_reason_and_a_sensible_time(demo_db):
     rachel_drops_off(demo_db, london(2026, 11, 23, 8, 2))
     entry = next(demo_db["attendance"].rows)["id"]
-    with pytest.raises(records.CorrectionProblem, match="reason"):
-        records.correct_time(demo_db, entry, "arrived_at", "07:55", "", SYSTEM)
-    with pytest.raises(records.CorrectionProblem, match="HH:MM"):
-        records.correct_time(demo_db, entry, "arrived_at", "7am", "late", SYSTEM)
-    with pytest.raises(records.CorrectionProblem, match="leave before they arrive"):
-        records.correct_time(demo_db, entry, "departed_at", "07:00", "oops", SYSTEM)
+    with pytest.raises(corrections.CorrectionProblem, match="reason"):
+        corrections.correct_time(demo_db, entry, "arrived_at", "07:55", "", SYSTEM)
+    with pytest.raises(corrections.CorrectionProblem, match="HH:MM"):
+        corrections.correct_time(demo_db, entry, "arrived_at", "7am", "late", SYSTEM)
+    with pytest.raises(corrections.CorrectionProblem, match="leave before they arrive"):
+        corrections.correct_time(demo_db, entry, "departed_at", "07:00", "oops", SYSTEM)
 
 
 def test_a_forgotten_sign_in_is_added_as_a_correction(demo_client, demo_db):
@@ -234,7 +247,7 @@ def test_the_fire_roll_call_lists_everyone_on_site(demo_client, demo_db):
     rachel_drops_off(demo_db, clock.now())
     staff_on_site(demo_db, "Hannah Lewis", clock.now())
     other_visit(demo_db, "Dave Price", clock.now())
-    roll = records.roll_call(demo_db)
+    roll = dashboard.roll_call(demo_db)
     assert roll.total == 3
     log_in(demo_client)
     page = text_of(demo_client.get("/admin/roll-call"))
@@ -255,7 +268,7 @@ def test_staff_reach_the_roll_call_at_the_kiosk_with_their_pin(demo_client, demo
 
 def test_the_audit_log_is_searchable_by_date_person_and_kind(demo_client, demo_db):
     rachel_drops_off(demo_db, london(2026, 11, 23, 8, 2))
-    found = records.search_audit(
+    found = audit.search_audit(
         demo_db,
         first=date(2026, 11, 23),
         last=date(2026, 11, 23),
@@ -264,12 +277,10 @@ def test_the_audit_log_is_searchable_by_date_person_and_kind(demo_client, demo_d
     )
     assert len(found) == 1 and found[0]["actor_name"] == "Rachel Hart"
     assert (
-        records.search_audit(
-            demo_db, first=date(2026, 11, 24), last=None, person="Rachel", action=""
-        )
+        audit.search_audit(demo_db, first=date(2026, 11, 24), last=None, person="Rachel", action="")
         == []
     )
-    assert records.search_audit(demo_db, first=None, last=None, person="50%_", action="") == []
+    assert audit.search_audit(demo_db, first=None, last=None, person="50%_", action="") == []
     log_in(demo_client)
     page = text_of(demo_client.get("/admin/audit?person=Rachel&action=signed_in"))
     assert "Rachel Hart" in page and "signed in" in page
@@ -306,14 +317,14 @@ def test_retention_dry_run_then_purge_keeps_child_protection_visits(demo_db):
         )
     before = {t: demo_db[t].count for t in ("visits", "attendance", "audit_log")}
 
-    plan = records.plan_purge(demo_db)
+    plan = retention.plan_purge(demo_db)
     assert len(plan.visits) == 1 and plan.kept_for_child_protection == 1
     assert plan.children_anonymised == [amelia] and len(plan.register_entries) == 1
     # The "ancient" entry, and those written when the old visits happened seven years ago.
     assert plan.audit_entries == 5
     assert {t: demo_db[t].count for t in before} == before  # a dry run changes nothing
 
-    records.purge(demo_db, SYSTEM)
+    retention.purge(demo_db, SYSTEM)
     remaining = [r["visitor_id"] for r in demo_db["visits"].rows]
     assert len(remaining) == 1 and demo_db["visits"].get(isla_visit)
     assert demo_db["attendance"].count == 0

@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 import pytest
 
-from doorbook import alerts, clock, collection, events, records, register, uncollected
+from doorbook import alerts, clock, collection, corrections, events, exports, register, uncollected
 from doorbook import visits as visits_core
 from doorbook.identify import Person
 from tests.admin_helpers import log_in, staff_id
@@ -51,7 +51,7 @@ def test_a_corrected_departure_signs_the_child_out_with_every_consequence(demo_d
         uncollected.check(demo_db)
         assert open_kinds(demo_db) == ["not_collected"] * 3
         with events.Subscription() as panel:
-            said = records.correct_time(
+            said = corrections.correct_time(
                 demo_db,
                 entry["id"],
                 "departed_at",
@@ -84,7 +84,7 @@ def test_correcting_a_departure_already_made_changes_only_the_time(demo_db):
             demo_db, contact(demo_db, "Rachel Hart"), [entry["child_id"]], kiosk="entrance"
         )
     with clock.freeze(at(18, 0)):
-        said = records.correct_time(
+        said = corrections.correct_time(
             demo_db, entry["id"], "departed_at", "16:50", "clock slow", priya(demo_db)
         )
     assert said == "Amelia Hart's departure is corrected to 16:50."
@@ -99,9 +99,11 @@ def test_a_register_time_in_the_future_is_refused(demo_db):
     entry = amelia_here(demo_db)
     with (
         clock.freeze(at(12, 0)),
-        pytest.raises(records.CorrectionProblem, match="not happened yet"),
+        pytest.raises(corrections.CorrectionProblem, match="not happened yet"),
     ):
-        records.correct_time(demo_db, entry["id"], "departed_at", "15:00", "early", priya(demo_db))
+        corrections.correct_time(
+            demo_db, entry["id"], "departed_at", "15:00", "early", priya(demo_db)
+        )
 
 
 def test_a_visit_whose_child_has_gone_home_is_flagged_until_the_visitor_leaves(demo_db):
@@ -171,16 +173,16 @@ def test_a_one_off_collection_and_who_saw_the_photo_id_are_in_the_register_and_c
     demo_db, noah_collected_by_tunde
 ):
     today = clock.today(LONDON)
-    entries = records.register(demo_db, today)
+    entries = exports.register(demo_db, today)
     row = dict(
-        zip(records.REGISTER_HEADER, records.register_rows(demo_db, entries)[0], strict=True)
+        zip(exports.REGISTER_HEADER, exports.register_rows(demo_db, entries)[0], strict=True)
     )
     assert row["Collected by"] == "Tunde Bakare"
     assert row["One-off collection"].startswith(
         "yes, arranged by Funmi Adeyemi; family password given; photo ID seen by Priya Sharma at "
     )
-    csv_text = records.to_csv(
-        records.REGISTER_HEADER, records.register_rows(demo_db, entries)
+    csv_text = exports.to_csv(
+        exports.REGISTER_HEADER, exports.register_rows(demo_db, entries)
     ).decode()
     assert "One-off collection" in csv_text and "photo ID seen by Priya Sharma" in csv_text
     assert noah_collected_by_tunde.child == "Noah Adeyemi"
