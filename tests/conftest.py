@@ -4,6 +4,7 @@ live server plus Debian's Chromium for browser tests."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -22,6 +23,35 @@ DEMO_FILES = PROJECT / "doorbook" / "demo_data"
 TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
 # scrypt is proved where it matters (test_credentials); elsewhere a log-in costs microseconds.
 credentials.use_cheap_hash_for_tests()
+
+
+# The quick suite (`pytest -m "not browser and not served"`) starts no process: a test that
+# starts one (doorbook serve, Litestream, sshd, Caddy, a script) is marked `served`, so the
+# quick figure in README is what it says. This keeps the marks honest.
+_running: list[pytest.Item] = []
+_popen_init = subprocess.Popen.__init__
+
+
+def _popen_only_when_marked(self, *args, **kwargs):
+    item = _running[-1] if _running else None
+    if item is not None and not any(item.get_closest_marker(m) for m in ("served", "browser")):
+        raise RuntimeError(
+            f"{item.nodeid} starts a process ({args[0] if args else kwargs.get('args')!r}): "
+            "mark it @pytest.mark.served"
+        )
+    _popen_init(self, *args, **kwargs)
+
+
+subprocess.Popen.__init__ = _popen_only_when_marked
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
 
 
 @pytest.fixture

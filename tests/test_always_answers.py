@@ -47,6 +47,7 @@ def kiosk_answers_within_a_second(port: int) -> None:
         health.close()
 
 
+@pytest.mark.served
 def test_more_event_streams_than_the_cap_leave_the_kiosk_answering(served):
     # Five panel sessions (office PCs, tablets), each trying five tabs: 25 streams, more
     # than the 24 threads waitress has, and more than the cap of 16.
@@ -66,6 +67,7 @@ def test_more_event_streams_than_the_cap_leave_the_kiosk_answering(served):
             conn.close()
 
 
+@pytest.mark.served
 def test_one_session_gets_at_most_four_streams(served):
     cookie = manager_cookie(served.port)
     streams = [open_stream(served.port, cookie) for _ in range(5)]
@@ -80,6 +82,7 @@ def test_one_session_gets_at_most_four_streams(served):
             conn.close()
 
 
+@pytest.mark.served
 def test_clients_that_connect_and_send_nothing_do_not_stop_the_kiosk(served):
     # More silent connections than waitress's default limit of 100, plus half-sent requests.
     silent = []
@@ -95,6 +98,7 @@ def test_clients_that_connect_and_send_nothing_do_not_stop_the_kiosk(served):
             sock.close()
 
 
+@pytest.mark.served
 def test_a_panel_that_leaves_gives_its_streams_back_at_once(served):
     # Every admin page has its stream: moving from page to page must not use up the four.
     import time

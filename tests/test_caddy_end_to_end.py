@@ -106,6 +106,7 @@ def csrf_of(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
+@pytest.mark.served
 def test_through_caddy_a_phone_on_the_network_is_not_a_kiosk_and_the_panel_is_https(
     caddy_in_front,
 ):

@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from doorbook import credentials
 
 DOORBOOK = Path(sys.executable).with_name("doorbook")
 
 
+@pytest.mark.served
 def test_the_cli_stores_a_new_managers_password_with_scrypt(tmp_path):
     data = tmp_path / "data"
     subprocess.run(
@@ -36,6 +39,7 @@ def test_the_cli_stores_a_new_managers_password_with_scrypt(tmp_path):
     assert stored.startswith("scrypt:")
 
 
+@pytest.mark.served
 def test_a_fresh_process_hashes_with_scrypt():
     out = subprocess.run(
         [
@@ -50,6 +54,7 @@ def test_a_fresh_process_hashes_with_scrypt():
     assert out.startswith("scrypt:")
 
 
+@pytest.mark.served
 def test_a_scrypt_hash_still_checks_under_the_tests_cheap_hash():
     real = subprocess.run(
         [

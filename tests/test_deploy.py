@@ -43,6 +43,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.served
 def test_every_script_passes_shellcheck():
     scripts = [
         *DEPLOY.glob("*.sh"),
@@ -55,6 +56,7 @@ def test_every_script_passes_shellcheck():
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.served
 def test_install_writes_the_files_with_their_permissions_and_runs_twice(tmp_path):
     root = tmp_path / "root"
     install(root)
@@ -118,6 +120,7 @@ HARDENING = (
 )
 
 
+@pytest.mark.served
 def test_the_replication_unit_has_the_same_user_and_hardening_as_the_server(tmp_path):
     root = tmp_path / "root"
     install(root)
@@ -134,6 +137,7 @@ def test_the_replication_unit_has_the_same_user_and_hardening_as_the_server(tmp_
     assert "DOORBOOK_REPLICA_URL=" in (root / "etc/doorbook/doorbook.env").read_text()
 
 
+@pytest.mark.served
 def test_a_second_run_keeps_the_settings_the_manager_changed(tmp_path):
     root = tmp_path / "root"
     install(root)
@@ -143,6 +147,7 @@ def test_a_second_run_keeps_the_settings_the_manager_changed(tmp_path):
     assert "DOORBOOK_GPIO_LED=17" in env.read_text()
 
 
+@pytest.mark.served
 def test_a_dry_run_changes_nothing(tmp_path):
     root = tmp_path / "root"
     result = install(root, "--dry-run")
@@ -163,27 +168,32 @@ def refused(*args: str, **env: str) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.served
 def test_without_a_kiosk_user_it_says_to_give_one_and_does_nothing():
     result = refused()
     assert "Give it with --kiosk-user USER" in result.stderr
 
 
+@pytest.mark.served
 def test_a_kiosk_user_that_does_not_exist_is_named_before_anything_is_done():
     result = refused("--kiosk-user", "pi-who-is-not-here")
     assert "there is no user 'pi-who-is-not-here'" in result.stderr
     assert "--kiosk-user USER" in result.stderr
 
 
+@pytest.mark.served
 def test_root_is_not_a_kiosk_user():
     assert "--kiosk-user" in refused(SUDO_USER="root").stderr
 
 
+@pytest.mark.served
 def test_an_unreadable_password_file_is_named():
     # "nobody" exists on every Debian system; the password file is read before anything else.
     result = refused("--kiosk-user", "nobody", "--manager-password-file", "/nonexistent/pw")
     assert "cannot read the password file /nonexistent/pw" in result.stderr
 
 
+@pytest.mark.served
 def test_the_dry_run_says_what_it_skips(tmp_path):
     result = install(tmp_path / "root", "--dry-run")
     assert "would run: runuser -u doorbook" in result.stdout
@@ -191,6 +201,7 @@ def test_the_dry_run_says_what_it_skips(tmp_path):
         assert "skipped: screen blanking off: there is no raspi-config" in result.stdout
 
 
+@pytest.mark.served
 def test_a_second_run_says_nothing_changed(tmp_path):
     root = tmp_path / "root"
     install(root)
@@ -201,6 +212,7 @@ def test_a_second_run_says_nothing_changed(tmp_path):
     assert "kept: /etc/doorbook/doorbook.env" in again
 
 
+@pytest.mark.served
 def test_systemd_accepts_every_unit(tmp_path):
     root = tmp_path / "root"
     install(root)

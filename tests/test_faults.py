@@ -10,6 +10,7 @@ import pytest
 from tests.served import disk_full, flood, kill_during_sign_ins, restart_mid_procedure
 
 
+@pytest.mark.served
 def test_kill_9_during_sign_ins_loses_nothing_the_kiosk_confirmed():
     figures = kill_during_sign_ins.run(kills=20, max_seconds=120, seed=16)
     assert figures["kills"] == 20
@@ -19,6 +20,7 @@ def test_kill_9_during_sign_ins_loses_nothing_the_kiosk_confirmed():
     assert figures["server_errors"] == 0
 
 
+@pytest.mark.served
 def test_eight_kiosks_two_panels_and_their_streams_at_once():
     figures = flood.run(seconds=5)
     assert figures["changes_confirmed"] > 0 and figures["acknowledgements_confirmed"] >= 0
@@ -29,6 +31,7 @@ def test_eight_kiosks_two_panels_and_their_streams_at_once():
     assert flood.passed(figures), figures
 
 
+@pytest.mark.served
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs for the data folder")
 def test_a_full_disk_sends_people_to_the_paper_book_and_service_resumes_by_itself():
     figures = disk_full.run()
@@ -41,6 +44,7 @@ def test_a_full_disk_sends_people_to_the_paper_book_and_service_resumes_by_itsel
     assert figures["confirmed_lost"] == 0 and figures["integrity"] == "ok"
 
 
+@pytest.mark.served
 def test_restarts_mid_procedure_neither_skip_nor_repeat_a_step():
     figures = restart_mid_procedure.run(restarts=4, seed=16)
     for phase in ("after_closing_plus_16_min", "after_closing_plus_31_min"):

@@ -23,6 +23,9 @@ from doorbook import group, replication
 from group import create_group_app
 from tests.served import Client, DemoServer
 
+# Every test here works on copies that Litestream made (the office template is built once).
+pytestmark = pytest.mark.served
+
 BIN = Path(sys.executable).parent
 RACHEL = "482913"
 

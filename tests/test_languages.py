@@ -47,6 +47,7 @@ def extracted(tmp_path_factory):
         return {m.id for m in read_po(f) if m.id}
 
 
+@pytest.mark.served
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_every_catalogue_has_every_string_translated_and_none_stale(code, extracted):
     with open(PROJECT / "translations" / code / "LC_MESSAGES" / "messages.po", "rb") as f:

@@ -218,6 +218,7 @@ def the_card_dies_mid_stream(tmp_path: Path, demo_template: Path, url: str, env:
             assert "Off-site copy" in panel.request("GET", "/admin/dashboard")
 
 
+@pytest.mark.served
 def test_the_card_dies_and_a_folder_copy_brings_back_every_confirmed_sign_in(
     tmp_path, demo_template
 ):
@@ -226,6 +227,7 @@ def test_the_card_dies_and_a_folder_copy_brings_back_every_confirmed_sign_in(
     assert list((copy / "ltx").rglob("*.ltx"))
 
 
+@pytest.mark.served
 def test_the_card_dies_and_an_sftp_copy_brings_back_every_confirmed_sign_in(
     tmp_path, demo_template, sshd
 ):
@@ -233,6 +235,7 @@ def test_the_card_dies_and_an_sftp_copy_brings_back_every_confirmed_sign_in(
     assert list((sshd["replica"] / "ltx").rglob("*.ltx"))
 
 
+@pytest.mark.served
 def test_a_point_in_time_restore_brings_back_the_register_as_it_was(tmp_path, demo_template):
     pi = tmp_path / "pi"
     shutil.copytree(demo_template, pi)
@@ -271,6 +274,7 @@ def test_a_point_in_time_restore_brings_back_the_register_as_it_was(tmp_path, de
     assert arrived(latest) == {"Amelia", "Oscar", "Zofia"}
 
 
+@pytest.mark.served
 def test_restore_refuses_a_folder_that_has_a_database_and_says_why(tmp_path, demo_template):
     shutil.copytree(demo_template, tmp_path / "pi")
     result = doorbook("--data", str(tmp_path / "pi"), "restore", "--from", str(tmp_path / "x"))
@@ -278,6 +282,7 @@ def test_restore_refuses_a_folder_that_has_a_database_and_says_why(tmp_path, dem
     assert "already has a database" in result.stderr
 
 
+@pytest.mark.served
 @pytest.mark.parametrize(
     ("url", "message"),
     [
@@ -293,6 +298,7 @@ def test_restore_from_nothing_says_so_and_leaves_no_database(tmp_path, url, mess
     assert not (tmp_path / "new" / "doorbook.db").exists()
 
 
+@pytest.mark.served
 def test_a_time_that_is_not_a_time_is_refused(tmp_path):
     result = doorbook("--data", str(tmp_path / "n"), "restore", "--from", "/x", "--at", "noon")
     assert result.returncode == 1 and "is not a time" in result.stderr
@@ -443,6 +449,7 @@ def test_the_server_checkpoints_only_when_litestream_does_not(tmp_path):
     assert database.stat().st_size > size  # the WAL's pages reached the database file
 
 
+@pytest.mark.served
 def test_litestream_is_the_pinned_version():
     out = subprocess.run(
         [replication.litestream_binary(), "version"], capture_output=True, text=True
@@ -450,6 +457,7 @@ def test_litestream_is_the_pinned_version():
     assert out.stdout.strip() == replication.LITESTREAM_VERSION
 
 
+@pytest.mark.served
 def test_the_generated_config_is_what_litestream_reads(tmp_path):
     config = replication.write_config(
         tmp_path / "litestream.yml",

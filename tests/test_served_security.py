@@ -75,6 +75,7 @@ def read_db(data, sql: str, params=()) -> list[tuple]:
 # ---- K6: only a kiosk is a kiosk, behind Caddy too ----
 
 
+@pytest.mark.served
 def test_behind_caddy_every_kiosk_route_refuses_a_client_from_the_network(behind_caddy):
     phone = Browser(behind_caddy, headers=FROM_THE_WIFI)
     phone.get("/enrol")  # a session and a CSRF token, so a POST is refused for who it is
@@ -88,6 +89,7 @@ def test_behind_caddy_every_kiosk_route_refuses_a_client_from_the_network(behind
     assert the_pi.get("/").status == 200 and "Parent or carer" in the_pi.get("/").text
 
 
+@pytest.mark.served
 def test_a_forged_and_a_revoked_device_cookie_are_refused_an_enrolled_one_accepted(
     behind_caddy,
 ):
@@ -122,6 +124,7 @@ def test_a_forged_and_a_revoked_device_cookie_are_refused_an_enrolled_one_accept
     assert revoked.status == 403 and REFUSED in revoked.text
 
 
+@pytest.mark.served
 def test_enrolling_over_plain_http_from_the_network_is_refused(demo_data):
     # Served on a loopback address that is not 127.0.0.1 would still be loopback; so this
     # plays "plain HTTP through a proxy" instead: Caddy says the client used http.
@@ -131,6 +134,7 @@ def test_enrolling_over_plain_http_from_the_network_is_refused(demo_data):
         assert page.status == 400 and "over HTTPS" in page.text
 
 
+@pytest.mark.served
 def test_the_admin_cookie_is_secure_only_when_https_comes_from_the_trusted_proxy(behind_caddy):
     office = Browser(behind_caddy, headers={"X-Forwarded-Proto": "https"})
     assert "Secure" in office.get("/admin/login").cookie("session")  # holds the CSRF token
@@ -144,6 +148,7 @@ def test_the_admin_cookie_is_secure_only_when_https_comes_from_the_trusted_proxy
     assert "Secure" not in direct.cookie("doorbook_admin")
 
 
+@pytest.mark.served
 def test_a_forwarded_address_from_anyone_but_the_proxy_is_ignored(behind_caddy):
     # 127.0.0.2 is this machine, but not the proxy: its X-Forwarded-For is thrown away.
     claiming = Browser(behind_caddy, headers=FROM_THE_WIFI, source=NOT_THE_PROXY)
@@ -152,12 +157,14 @@ def test_a_forwarded_address_from_anyone_but_the_proxy_is_ignored(behind_caddy):
     assert via_caddy.get("/").status == 403
 
 
+@pytest.mark.served
 def test_without_proxy_mode_no_one_is_believed(demo_data):
     with Served(demo_data) as served:
         answer = Browser(served, headers={"X-Forwarded-Proto": "https"})
         assert "Secure" not in log_in_to_panel(answer).cookie("doorbook_admin")
 
 
+@pytest.mark.served
 def test_a_trusted_proxy_that_is_not_an_address_is_refused(demo_data):
     import subprocess
 
@@ -176,6 +183,7 @@ def test_a_trusted_proxy_that_is_not_an_address_is_refused(demo_data):
 # ---- K5: wrong tries are limited however fast they come ----
 
 
+@pytest.mark.served
 def test_40_parallel_wrong_pins_evaluate_at_most_5(behind_caddy):
     kiosk = Browser(behind_caddy)
     kiosk.get("/parent")
@@ -197,6 +205,7 @@ def test_40_parallel_wrong_pins_evaluate_at_most_5(behind_caddy):
     assert right.status == 429 and "Too many tries" in right.text
 
 
+@pytest.mark.served
 def test_100_collector_tries_in_a_minute_raise_one_alert_and_lock_the_path(behind_caddy):
     kiosk = Browser(behind_caddy)
     kiosk.get("/collecting")
@@ -249,6 +258,7 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.served
 def test_a_full_disk_makes_healthz_answer_503_with_the_reason(small_disk, demo_template):
     data = small_disk / "demo"
     shutil.copytree(demo_template, data)

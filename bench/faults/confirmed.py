@@ -41,6 +41,7 @@ class Tally:
     cut_off: int = 0  # requests that got no answer (the server was killed under them)
     server_errors: list[str] = field(default_factory=list)  # any 5xx, with its path
     locked: int = 0  # answers that mention "database is locked"
+    answers: int = 0  # every answer the server gave, whatever it said
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -91,6 +92,8 @@ def one_journey(kiosk: Kiosk, pin: str, tally: Tally) -> None:
 
 
 def check(answer, path: str, tally: Tally) -> None:
+    with tally.lock:
+        tally.answers += 1
     if answer.status >= 500:
         with tally.lock:
             tally.server_errors.append(f"{answer.status} {path}")
