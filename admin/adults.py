@@ -3,14 +3,22 @@ to, their PINs and QR cards. Manager and deputy only."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, url_for
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from admin.common import actor, child_choices, history, link_form, page, pairs, uploaded_photo
-from doorbook import cards, people, qr
+from admin.common import (
+    actor,
+    checked,
+    child_choices,
+    history,
+    link_values,
+    page,
+    pairs,
+    uploaded_photo,
+)
+from doorbook import cards, people, qr, schemas
 from doorbook.db import get_db
-from doorbook.forms import Form
 from doorbook.languages import LANGUAGES
 
 
@@ -26,7 +34,9 @@ def contacts():
     return page("admin/contacts.html", contacts=list(rows))
 
 
-def contact_page(contact_id: int | None, form: Form | None = None, status: int = 200, **extra):
+def contact_page(
+    contact_id: int | None, form: schemas.Adult | None = None, status: int = 200, **extra
+):
     db = get_db()
     contact = None
     if contact_id:
@@ -39,7 +49,7 @@ def contact_page(contact_id: int | None, form: Form | None = None, status: int =
         status,
         contact=contact,
         values=form.values if form else dict(contact or {}),
-        errors=form.errors if form else {},
+        errors=form.messages if form else {},
         languages=list(LANGUAGES.items()),
         children=pairs(child_choices()),
         links=list(
@@ -82,17 +92,12 @@ def contact_edit(contact_id: int):
 @bp.post("/contacts/<int:contact_id>")
 @allow(*MANAGEMENT)
 def contact_save(contact_id: int | None = None):
-    form = Form(request.form)
-    values = {
-        "name": form.text("name", "their full name", max_length=100),
-        "phone": form.text("phone", "a phone number", required=False, max_length=30) or None,
-    }
-    language = form.choice("language", "a language", {k: k for k in LANGUAGES})
-    values["language"] = language
+    form = checked(schemas.Adult)
+    values = form.cleaned("name", "phone", "language")
     photo = uploaded_photo(form, "photo")
     if photo:
         values["photo_file"] = photo
-    if not form.ok:
+    if form.problems:
         return contact_page(contact_id, form, 400)
     try:
         contact_id = people.save_contact(get_db(), actor(), values, contact_id)
@@ -106,12 +111,16 @@ def contact_save(contact_id: int | None = None):
 @bp.post("/contacts/<int:contact_id>/links")
 @allow(*MANAGEMENT)
 def contact_link(contact_id: int):
-    form = Form(request.form)
-    child = form.choice("child_id", "a child", child_choices())
-    values = link_form(form)
-    if values is None or child is None:
-        return contact_page(contact_id, link_errors=form.errors, status=400)
-    people.link(get_db(), actor(), contact_id=contact_id, child_id=child[0], **values)
+    form = checked(schemas.Link)
+    if form.problems:
+        return contact_page(contact_id, link_errors=form.messages, status=400)
+    people.link(
+        get_db(),
+        actor(),
+        contact_id=contact_id,
+        child_id=form.child_id.data[0],
+        **link_values(form),
+    )
     flash("Saved: who may collect is updated at the kiosk at once.")
     return redirect(url_for("admin.contact_edit", contact_id=contact_id))
 

@@ -9,8 +9,16 @@ from flask import abort, flash, redirect, request, send_file, url_for
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from admin.common import actor, child_choices, options, page, pairs, staff_choices
-from doorbook import clock, credentials, involvements, people, qr, settings
+from admin.common import (
+    actor,
+    checked,
+    child_choices,
+    organisation_choices,
+    page,
+    pairs,
+    staff_choices,
+)
+from doorbook import clock, credentials, involvements, people, qr, schemas, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -60,7 +68,7 @@ def organisation_save():
 # ---- Bookings ----
 
 
-def bookings_page(form: Form | None = None, status: int = 200):
+def bookings_page(form: schemas.Booking | None = None, status: int = 200):
     db = get_db()
     rows = db.query(
         "SELECT e.*, o.name AS organisation, c.first_name || ' ' || c.last_name AS child, "
@@ -77,10 +85,10 @@ def bookings_page(form: Form | None = None, status: int = 200):
         status,
         bookings=list(rows),
         values=form.values if form else {"day": clock.today().isoformat()},
-        errors=form.errors if form else {},
+        errors=form.messages if form else {},
         children=pairs(child_choices()),
         staff=pairs(staff_choices()),
-        organisations=pairs(options("SELECT id, name FROM organisations ORDER BY name")),
+        organisations=pairs(organisation_choices()),
     )
 
 
@@ -93,66 +101,34 @@ def bookings():
 @bp.post("/bookings")
 @allow(*MANAGEMENT)
 def booking_create():
-    from datetime import time as clock_time
+    db = get_db()
 
-    form = Form(request.form)
-    day = form.date("day", "the day of the visit")
-    if day and day < clock.today(settings.timezone(get_db())):
-        form.error("day", "That day has passed: please choose today or a later day.")
-    visit_time = (request.form.get("time") or "").strip()
-    form.values["time"] = visit_time
-    try:
-        visit_time = (
-            clock_time.fromisoformat(visit_time).strftime("%H:%M") if (len(visit_time) == 5) else ""
+    def consented(child, organisation):
+        return involvements.consented_involvement(
+            db, child[0], organisation[0] if organisation else None
         )
-    except ValueError:
-        visit_time = ""
-    if not visit_time:
-        form.error("time", "Please enter the time as HH:MM.")
-    child = form.choice("child_id", "the child", child_choices())
-    organisation = form.choice(
-        "organisation_id",
-        "an organisation",
-        options("SELECT id, name FROM organisations ORDER BY name"),
-        required=False,
-    )
-    supervisor = form.choice("supervisor_id", "a supervisor", staff_choices(), required=False)
-    values = {
-        "visitor_name": form.text("visitor_name", "the visitor's full name", max_length=100),
-        "role": form.text("role", "their role", max_length=100),
-        "purpose": form.text("purpose", "the purpose", required=False, max_length=500) or None,
-    }
+
     # The appropriate professional is contacted with the parents' permission: a visit to a
     # child with no involvement with recorded consent goes ahead only with a reason.
-    involvement = (
-        involvements.consented_involvement(
-            get_db(), child[0], organisation[0] if organisation else None
-        )
-        if child
-        else None
+    form = checked(
+        schemas.Booking, needs_reason=lambda child, agency: consented(child, agency) is None
     )
-    no_consent_reason = None
-    if child and involvement is None:
-        no_consent_reason = form.text(
-            "no_consent_reason",
-            "the reason to go ahead without recorded consent",
-            max_length=500,
-            multiline=True,
-        )
-    if not form.ok:
+    if form.problems:
         return bookings_page(form, 400)
+    child, organisation = form.child_id.data, form.organisation_id.data
+    supervisor = form.supervisor_id.data
+    involvement = consented(child, organisation)
     booking = people.book_visit(
-        get_db(),
+        db,
         actor(),
         {
-            **values,
-            "day": day.isoformat(),
-            "time": visit_time,
+            **form.cleaned("visitor_name", "role", "purpose", "time"),
+            "day": form.day.data.isoformat(),
             "child_id": child[0],
             "organisation_id": organisation[0] if organisation else None,
             "supervisor_id": supervisor[0] if supervisor else None,
             "involvement_id": involvement["id"] if involvement else None,
-            "no_consent_reason": no_consent_reason,
+            "no_consent_reason": None if involvement else form.no_consent_reason.data,
         },
     )
     return redirect(url_for("admin.booking_invitation", booking_id=booking))

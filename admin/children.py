@@ -10,16 +10,17 @@ from admin import bp
 from admin.auth import MANAGEMENT, allow
 from admin.common import (
     actor,
+    checked,
+    contact_choices,
     history,
-    link_form,
-    options,
+    link_values,
     page,
     pairs,
     rooms,
     staff_choices,
     uploaded_photo,
 )
-from doorbook import audit, clock, people, photos, settings
+from doorbook import audit, clock, people, photos, schemas, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -35,35 +36,21 @@ def children():
     return page("admin/children.html", children=list(rows))
 
 
-def child_form(form: Form) -> dict | None:
-    values = {
-        "first_name": form.text("first_name", "a first name", max_length=100),
-        "last_name": form.text("last_name", "a last name", max_length=100),
-        "known_as": form.text("known_as", "a known-as name", required=False, max_length=60) or None,
+def child_values(form: schemas.Child) -> dict:
+    key_person = form.key_person_id.data
+    return {
+        "first_name": form.first_name.data,
+        "last_name": form.last_name.data,
+        "known_as": form.known_as.data or None,
+        "date_of_birth": form.date_of_birth.data.isoformat(),
+        "room_id": form.room_id.data[0],
+        "key_person_id": key_person[0] if key_person else None,
+        "sen_support": int(form.sen_support.data),
+        "child_protection_plan": int(form.child_protection_plan.data),
     }
-    born = form.date("date_of_birth", "the date of birth")
-    if born and not (date_bounds()[0] <= born <= clock.today()):
-        form.error("date_of_birth", "That date of birth is not plausible for a child here.")
-    room = form.choice("room_id", "a room", rooms())
-    key_person = form.choice("key_person_id", "a key person", staff_choices(), required=False)
-    values.update(
-        date_of_birth=born.isoformat() if born else None,
-        room_id=room[0] if room else None,
-        key_person_id=key_person[0] if key_person else None,
-        sen_support=int(form.flag("sen_support")),
-        child_protection_plan=int(form.flag("child_protection_plan")),
-    )
-    return values if form.ok else None
 
 
-def date_bounds():
-    from datetime import date
-
-    today = clock.today()
-    return date(today.year - 19, 1, 1), today
-
-
-def child_page(child_id: int | None, form: Form | None = None, status: int = 200, **extra):
+def child_page(child_id: int | None, form: schemas.Child | None = None, status: int = 200, **extra):
     db = get_db()
     child = None
     if child_id:
@@ -77,10 +64,10 @@ def child_page(child_id: int | None, form: Form | None = None, status: int = 200
         status,
         child=child,
         values=values,
-        errors=form.errors if form else {},
+        errors=form.messages if form else {},
         rooms=pairs(rooms()),
         staff=pairs(staff_choices()),
-        contacts=pairs(options("SELECT id, name FROM contacts ORDER BY name")),
+        contacts=pairs(contact_choices()),
         links=list(
             db.query(
                 "SELECT cc.*, k.name, k.photo_file FROM child_contacts cc "
@@ -131,12 +118,11 @@ def child_edit(child_id: int):
 @bp.post("/children/<int:child_id>")
 @allow(*MANAGEMENT)
 def child_save(child_id: int | None = None):
-    form = Form(request.form)
-    values = child_form(form)
-    if values is None:
+    form = checked(schemas.Child)
+    if form.problems:
         return child_page(child_id, form, 400)
     try:
-        child_id = people.save_child(get_db(), actor(), values, child_id)
+        child_id = people.save_child(get_db(), actor(), child_values(form), child_id)
     except people.RecordProblem as problem:
         form.error("first_name", str(problem))
         return child_page(child_id, form, 409)
@@ -167,19 +153,25 @@ def child_leave(child_id: int):
     return redirect(url_for("admin.child_edit", child_id=child_id))
 
 
+class ChildLink(schemas.Link):
+    """A link made from the child's page: the adult is chosen from the list."""
+
+    contact_id = schemas.Pick("a parent or carer")
+
+
 @bp.post("/children/<int:child_id>/links")
 @allow(*MANAGEMENT)
 def child_link(child_id: int):
-    form = Form(request.form)
-    contact = form.choice(
-        "contact_id",
-        "a parent or carer",
-        options("SELECT id, name FROM contacts ORDER BY name"),
+    form = checked(ChildLink, given={"child_id": child_id})
+    if form.problems:
+        return child_page(child_id, link_errors=form.messages, status=400)
+    people.link(
+        get_db(),
+        actor(),
+        contact_id=form.contact_id.data[0],
+        child_id=child_id,
+        **link_values(form),
     )
-    values = link_form(form)
-    if values is None or contact is None:
-        return child_page(child_id, link_errors=form.errors, status=400)
-    people.link(get_db(), actor(), contact_id=contact[0], child_id=child_id, **values)
     flash("Saved: who may collect is updated at the kiosk at once.")
     return redirect(url_for("admin.child_edit", child_id=child_id))
 
@@ -195,22 +187,20 @@ def child_unlink(child_id: int, contact_id: int):
 @bp.post("/children/<int:child_id>/not-permitted")
 @allow(*MANAGEMENT)
 def child_not_permitted(child_id: int):
-    form = Form(request.form)
-    name = form.text("name", "the person's name", max_length=100)
-    description = form.text("description", "a description", required=False, max_length=500)
-    reason = form.text("reason", "the reason", max_length=500)
+    form = checked(schemas.NotPermitted, given={"child_id": child_id})
     photo = uploaded_photo(form, "photo")
-    if not form.ok:
+    if form.problems:
         return child_page(
-            child_id, barred_errors=form.errors, barred_values=form.values, status=400
+            child_id, barred_errors=form.messages, barred_values=form.values, status=400
         )
+    name = form.name.data
     people.add_not_permitted(
         get_db(),
         actor(),
         child_id=child_id,
         name=name,
-        description=description or None,
-        reason=reason,
+        description=form.description.data or None,
+        reason=form.reason.data,
         photo_file=photo,
     )
     flash(f"{name} is on the not-permitted list: the kiosk will stop them.")
@@ -233,19 +223,19 @@ def not_permitted_remove(entry_id: int):
 @bp.post("/children/<int:child_id>/one-off")
 @allow(*MANAGEMENT)
 def child_one_off(child_id: int):
-    form = Form(request.form)
-    values = {
-        "collector_name": form.text("collector_name", "the collector's full name", max_length=100),
-        "relationship": form.text("relationship", "the relationship", required=False, max_length=60)
-        or None,
-        "arranged_by": form.text("arranged_by", "who arranged it", max_length=100),
-        "note": form.text("note", "a note", required=False, max_length=500) or None,
-    }
-    if not form.ok:
+    # The panel arranges today's (a parent phoned); a CSV may load the coming days'.
+    today = clock.today(settings.timezone(get_db())).isoformat()
+    form = checked(schemas.OneOff, given={"child_id": child_id, "day": today})
+    if form.problems:
         return child_page(
-            child_id, one_off_errors=form.errors, one_off_values=form.values, status=400
+            child_id, one_off_errors=form.messages, one_off_values=form.values, status=400
         )
-    people.add_one_off(get_db(), actor(), child_id=child_id, **values)
+    people.add_one_off(
+        get_db(),
+        actor(),
+        child_id=child_id,
+        **form.cleaned("collector_name", "relationship", "arranged_by", "note"),
+    )
     flash("Arranged for today: the collector gives the family password at the kiosk.")
     return redirect(url_for("admin.child_edit", child_id=child_id))
 

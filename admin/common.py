@@ -4,11 +4,15 @@ photo."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import current_app, g, render_template, request
 
-from doorbook import clock, photos, settings
+from doorbook import accounts, clock, photos, schemas, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
+
+S = TypeVar("S", bound=schemas.Schema)
 
 
 def page(template: str, status: int = 200, **context):
@@ -35,6 +39,40 @@ def child_choices() -> dict:
         "WHERE left_on IS NULL OR left_on > ? ORDER BY first_name, last_name",
         [today],
     )
+
+
+def contact_choices() -> dict:
+    return options("SELECT id, name FROM contacts ORDER BY name")
+
+
+def organisation_choices() -> dict:
+    return options("SELECT id, name FROM organisations ORDER BY name")
+
+
+# The lists a panel form's choices must be in, by field name: read when a form has the field.
+CHOICES = {
+    "room_id": rooms,
+    "key_person_id": staff_choices,
+    "supervisor_id": staff_choices,
+    "child_id": child_choices,
+    "contact_id": contact_choices,
+    "organisation_id": organisation_choices,
+    "role": lambda: {role: role for role in accounts.ROLES},
+}
+
+
+def checked(schema: type[S], given: dict | None = None, **kwargs) -> S:
+    """The posted form checked with its record's schema (the one the CSV import and the
+    kiosk use too), against the panel's lists and the setting's today. ``given``: what the
+    page's address says, such as the child whose page it is."""
+    data = request.form.copy()
+    choices = dict(CHOICES)
+    for name, value in (given or {}).items():
+        data[name] = str(value)
+        choices[name] = {str(value): (value, "")}
+    form = schema(data, today=clock.today(settings.timezone(get_db())), choices=choices, **kwargs)
+    form.check()
+    return form
 
 
 def pairs(choices: dict) -> list[tuple[int, str]]:
@@ -65,16 +103,15 @@ def history(*, child_id: int | None = None, subject: tuple[str, int] | None = No
     )
 
 
-def link_form(form: Form) -> dict | None:
-    values = {
-        "relationship": form.text("relationship", "the relationship", max_length=60),
-        "parental_responsibility": form.flag("parental_responsibility"),
-        "may_collect": form.flag("may_collect"),
+def link_values(form: schemas.Link) -> dict:
+    return {
+        "relationship": form.relationship.data,
+        "parental_responsibility": form.parental_responsibility.data,
+        "may_collect": form.may_collect.data,
     }
-    return values if form.ok else None
 
 
-def uploaded_photo(form: Form, field: str) -> str | None:
+def uploaded_photo(form: Form | schemas.Schema, field: str) -> str | None:
     upload = request.files.get(field)
     if upload is None or not upload.filename:
         return None

@@ -7,10 +7,9 @@ from flask import abort, flash, g, redirect, request, url_for
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from admin.common import actor, history, page, pairs, rooms
-from doorbook import accounts, people
+from admin.common import actor, checked, history, page, pairs, rooms
+from doorbook import accounts, people, schemas
 from doorbook.db import get_db
-from doorbook.forms import Form
 
 
 @bp.get("/staff")
@@ -23,10 +22,7 @@ def staff_list():
     return page("admin/staff.html", staff=list(rows))
 
 
-ROLE_CHOICES = {role: role for role in accounts.ROLES}
-
-
-def staff_page(staff_id: int | None, form: Form | None = None, status: int = 200, **extra):
+def staff_page(staff_id: int | None, form: schemas.Staff | None = None, status: int = 200, **extra):
     member = None
     if staff_id:
         found = list(get_db().query("SELECT * FROM staff WHERE id = ?", [staff_id]))
@@ -38,7 +34,7 @@ def staff_page(staff_id: int | None, form: Form | None = None, status: int = 200
         status,
         member=member,
         values=form.values if form else dict(member or {}),
-        errors=form.errors if form else {},
+        errors=form.messages if form else {},
         rooms=pairs(rooms()),
         roles=[(r, r) for r in accounts.ROLES],
         history=history(subject=("staff", staff_id)) if staff_id else [],
@@ -62,16 +58,14 @@ def staff_edit(staff_id: int):
 @bp.post("/staff/<int:staff_id>")
 @allow(*MANAGEMENT)
 def staff_save(staff_id: int | None = None):
-    form = Form(request.form)
-    room = form.choice("room_id", "a room", rooms(), required=False)
+    form = checked(schemas.Staff)
+    if form.problems:
+        return staff_page(staff_id, form, 400)
+    room = form.room_id.data
     values = {
-        "name": form.text("name", "their full name", max_length=100),
-        "job_title": form.text("job_title", "their job title", max_length=60),
-        "role": form.choice("role", "what the panel lets them do", ROLE_CHOICES),
+        **form.cleaned("name", "job_title", "role"),
         "room_id": room[0] if room else None,
     }
-    if not form.ok:
-        return staff_page(staff_id, form, 400)
     if staff_id == g.staff.id and values["role"] != g.staff.role:
         form.error("role", "You cannot change your own role; ask another manager.")
         return staff_page(staff_id, form, 400)

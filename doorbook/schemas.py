@@ -213,7 +213,7 @@ class Pick(Field):
             if self.required:
                 raise StopValidation(Problem("choose"))
             return
-        options = form.choices.get(self.name, {})
+        options = form.choice_list(self.name)
         found = options.get(value, options.get(value.casefold()))
         if found is None:
             if self.name in form.open_choices:
@@ -406,7 +406,7 @@ class Schema(Form):
         formdata=None,
         *,
         today: date | None = None,
-        choices: Mapping[str, Mapping[str, object]] | None = None,
+        choices: Mapping[str, Mapping[str, object] | Callable[[], Mapping]] | None = None,
         open_choices: Collection[str] = (),
         db: Database | None = None,
         **kwargs,
@@ -417,6 +417,11 @@ class Schema(Form):
         self.db = db
         self.extra_problems: dict[str, Problem | str] = {}
         super().__init__(formdata, **kwargs)
+
+    def choice_list(self, name: str) -> Mapping[str, object]:
+        """The list field ``name`` must be in; a door may pass a function that reads it."""
+        found = self.choices.get(name) or {}
+        return found() if callable(found) else found
 
     def check(self, names: Collection[str] | None = None) -> bool:
         """Validate; True when every field (or every one of ``names``) is right."""
@@ -432,15 +437,18 @@ class Schema(Form):
     def problems_in(self, names: Collection[str] | None) -> dict[str, Problem | str]:
         return {k: v for k, v in self.problems.items() if names is None or k in names}
 
-    def add_problem(self, name: str, problem: Problem | str) -> None:
-        """A problem found outside the schema (a duplicate name when saving): shown the same."""
+    def error(self, name: str, problem: Problem | str) -> None:
+        """A problem found outside the schema (a duplicate name when saving, a photo that
+        cannot be read): shown beside its field like the others."""
         self.extra_problems.setdefault(name, problem)
 
     @property
     def messages(self) -> dict[str, str]:
         """The problems in English, by field, for the panel."""
         return {
-            name: problem if isinstance(problem, str) else problem.message(self[name].label.text)
+            name: problem
+            if isinstance(problem, str)
+            else problem.message(self[name].label.text if name in self else name)
             for name, problem in self.problems.items()
         }
 

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from doorbook import clock, importer, people, schemas, settings
 from doorbook.audit import SYSTEM
+from tests.admin_helpers import log_in
 
 TODAY = date(2026, 11, 23)
 
@@ -51,6 +52,12 @@ def import_problems(db, name: str, rows: list[dict], today: date | None = None) 
 def refused_columns(problems: list[str]) -> set[str]:
     """Which columns the importer named ("children.csv:2: first_name: ...")."""
     return {p.split(": ", 1)[1].split(":")[0].split(" ")[0] for p in problems}
+
+
+@pytest.fixture
+def manager(demo_client):
+    log_in(demo_client)
+    return demo_client
 
 
 CHILD_ROW = {
@@ -199,3 +206,168 @@ def test_the_collection_password_has_the_same_limits_in_a_csv_and_the_panel(demo
         except people.RecordProblem:
             in_panel = False
         assert (in_csv == []) is ok is in_panel, (password, in_csv)
+
+
+# ---- The agreement: the same rows through the panel and through the importer ----
+
+CASES = {
+    "good": None,  # the row as it is
+    "empty": "",
+    "too long": "x" * 600,
+    "zero width only": "\u200b",
+    "rtl override": "Jo \u202eWhit",
+    "null byte": "Jo\x00Whit",
+    "script": "<script>alert(1)</script>",
+    "csv injection": "=cmd|' /C calc'!A0",
+    "bad date": "2023-02-30",
+    "past day": "2020-01-01",
+    "bad time": "25:61",
+    "bad phone": "call me",
+    "unknown language": "xx",
+}
+
+
+def ids(db, sql: str, *params) -> int:
+    return db.execute(sql, params).fetchone()[0]
+
+
+def child(db, first: str) -> int:
+    return ids(db, "SELECT id FROM children WHERE first_name = ?", first)
+
+
+def staff(db, name: str) -> int:
+    return ids(db, "SELECT id FROM staff WHERE name = ?", name)
+
+
+def contact(db, name: str) -> int:
+    return ids(db, "SELECT id FROM contacts WHERE name = ?", name)
+
+
+# kind: (CSV file, a good CSV row, the panel's address, a good panel form, {panel field: column})
+KINDS = {
+    "child": (
+        "children.csv",
+        {**CHILD_ROW, "known_as": "Pops"},
+        lambda db: f"/admin/children/{child(db, 'Amelia')}",
+        lambda db: {**CHILD_ROW, "known_as": "Pops", "room_id": "3"},
+        {f: f for f in ("first_name", "last_name", "known_as", "date_of_birth")},
+    ),
+    "adult": (
+        "contacts.csv",
+        {
+            "name": "Jo Whitfield",
+            "child": "Amelia Hart",
+            "relationship": "aunt",
+            "may_collect": "yes",
+            "phone": "07700 900555",
+            "language": "pl",
+        },
+        lambda db: f"/admin/contacts/{contact(db, 'Rachel Hart')}",
+        lambda db: {"name": "Jo Whitfield", "phone": "07700 900555", "language": "pl"},
+        {f: f for f in ("name", "phone", "language")},
+    ),
+    "link": (
+        "contacts.csv",
+        {
+            "name": "Rachel Hart",
+            "child": "Leo Fernandes",
+            "relationship": "aunt",
+            "may_collect": "yes",
+        },
+        lambda db: f"/admin/contacts/{contact(db, 'Rachel Hart')}/links",
+        lambda db: {
+            "child_id": child(db, "Leo"),
+            "relationship": "aunt",
+            "may_collect": "yes",
+        },
+        {"relationship": "relationship"},
+    ),
+    "not permitted": (
+        "not_permitted.csv",
+        {
+            "child": "Amelia Hart",
+            "name": "Pat Nobody",
+            "description": "Tall",
+            "reason": "Court order",
+        },
+        lambda db: f"/admin/children/{child(db, 'Amelia')}/not-permitted",
+        lambda db: {"name": "Pat Nobody", "description": "Tall", "reason": "Court order"},
+        {f: f for f in ("name", "description", "reason")},
+    ),
+    "one-off": (
+        "one_off_collections.csv",
+        {
+            "child": "Amelia Hart",
+            "collector_name": "Pat Nobody",
+            "relationship": "uncle",
+            "arranged_by": "Rachel Hart",
+            "note": "Will show ID",
+        },
+        lambda db: f"/admin/children/{child(db, 'Amelia')}/one-off",
+        lambda db: {
+            "collector_name": "Pat Nobody",
+            "relationship": "uncle",
+            "arranged_by": "Rachel Hart",
+            "note": "Will show ID",
+        },
+        {f: f for f in ("collector_name", "relationship", "arranged_by", "note")},
+    ),
+    "booking": (
+        "expected_visits.csv",
+        {
+            "visitor_name": "Jo Whitfield",
+            "role": "Health visitor",
+            "child": "Leo Fernandes",
+            "time": "15:30",
+            "purpose": "Two-year check",
+            "date": "",
+            "no_consent_reason": "Parents agreed at the door",
+        },
+        lambda db: "/admin/bookings",
+        lambda db: {
+            "visitor_name": "Jo Whitfield",
+            "role": "Health visitor",
+            "child_id": child(db, "Leo"),
+            "time": "15:30",
+            "purpose": "Two-year check",
+            "day": "",
+            "no_consent_reason": "Parents agreed at the door",
+        },
+        {"visitor_name": "visitor_name", "role": "role", "purpose": "purpose", "time": "time"}
+        | {"day": "date"},
+    ),
+    "staff": (
+        "staff.csv",
+        {"name": "Megan Price", "role": "practitioner", "room": "Pre-school"},
+        lambda db: f"/admin/staff/{staff(db, 'Megan Price')}",
+        lambda db: {
+            "name": "Megan Price",
+            "job_title": "practitioner",
+            "role": "practitioner",
+            "room_id": "3",
+        },
+        {"name": "name", "job_title": "role"},
+    ),
+}
+
+FIELDS = [(kind, field) for kind, spec in KINDS.items() for field in spec[4]]
+
+
+@pytest.mark.parametrize("kind, field", FIELDS, ids=[f"{k}: {f}" for k, f in FIELDS])
+def test_the_panel_and_the_importer_give_the_same_verdict_on_the_same_row(
+    manager, demo_db, kind, field
+):
+    file, row, address, form, columns = KINDS[kind]
+    column, address, form = columns[field], address(demo_db), form(demo_db)
+    verdicts = {}
+    for case, value in CASES.items():
+        in_csv = dict(row) if value is None else {**row, column: value}
+        in_panel = dict(form) if value is None else {**form, field: value}
+        refused_in_csv = column in refused_columns(import_problems(demo_db, file, [in_csv]))
+        response = manager.post(address, data=in_panel)
+        refused_in_panel = f'id="f-{field}-error"' in response.text
+        assert response.status_code == (400 if refused_in_panel else 302), (case, response.text)
+        assert refused_in_panel == refused_in_csv, (case, refused_in_panel, refused_in_csv)
+        verdicts[case] = refused_in_csv
+    # Neither door lets everything through, or nothing.
+    assert not verdicts["good"] and verdicts["rtl override"] and verdicts["too long"]
