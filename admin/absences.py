@@ -22,7 +22,19 @@ from flask import (
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from doorbook import absences, audit, clock, dashboard, sessions, settings, text
+from doorbook import (
+    absences,
+    attendance_policies,
+    audit,
+    clock,
+    dashboard,
+    emergency_contacts,
+    not_arrived,
+    room_days,
+    sessions,
+    settings,
+    text,
+)
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -43,9 +55,9 @@ def expected_context(day: date, with_forecast: bool) -> dict:
     return {
         "day": day,
         "is_today": day == today(),
-        "day_rooms": absences.day_by_room(db, day),
+        "day_rooms": room_days.day_by_room(db, day),
         "closed": sessions.closed_on(db, day),
-        "forecast": absences.forecast(db) if with_forecast else [],
+        "forecast": room_days.forecast(db) if with_forecast else [],
         "ratios": dashboard.EYFS_RATIOS,
     }
 
@@ -74,13 +86,13 @@ def absences_page(form: Form | None = None, status: int = 200, **extra):
     return page(
         "admin/absences.html",
         status,
-        open_follow_ups=absences.open_follow_ups(db),
+        open_follow_ups=not_arrived.open_follow_ups(db),
         upcoming=absences.absences_between(db, today(), today() + timedelta(days=MAX_RANGE_DAYS)),
         children=list(child_options().values()),
         reasons=absences.REASONS,
         values=form.values if form else {"first": today().isoformat()},
         errors=form.errors if form else {},
-        short=absences.short_of_emergency_contacts(db) if g.staff.manages else [],
+        short=emergency_contacts.short_of_emergency_contacts(db) if g.staff.manages else [],
         **expected_context(today(), False),
         **extra,
     )
@@ -148,17 +160,17 @@ def absence_cancel(absence_id: int):
 def follow_up_page(follow_up_id: int, status: int = 200, **extra):
     db = get_db()
     try:
-        follow_up = absences.follow_up(db, follow_up_id)
+        follow_up = not_arrived.follow_up(db, follow_up_id)
     except absences.AbsenceProblem:
         abort(404)
     return page(
         "admin/follow_up.html",
         status,
         f=follow_up,
-        outcomes=absences.OUTCOMES,
+        outcomes=not_arrived.OUTCOMES,
         reasons=absences.REASONS,
-        is_lead=absences.is_safeguarding_lead(db, g.staff.id),
-        leads=absences.safeguarding_leads(db),
+        is_lead=not_arrived.is_safeguarding_lead(db, g.staff.id),
+        leads=not_arrived.safeguarding_leads(db),
         **extra,
     )
 
@@ -166,7 +178,7 @@ def follow_up_page(follow_up_id: int, status: int = 200, **extra):
 @bp.get("/absences/alert/<int:alert_id>")
 def follow_up_for_alert(alert_id: int):
     """From a *not arrived* alert on the dashboard to its follow-up."""
-    follow_up_id = absences.follow_up_of_alert(get_db(), alert_id)
+    follow_up_id = not_arrived.follow_up_of_alert(get_db(), alert_id)
     if follow_up_id is None:
         abort(404)
     return redirect(url_for("admin.follow_up", follow_up_id=follow_up_id))
@@ -191,7 +203,9 @@ def follow_up_attempt(follow_up_id: int):
     if not contact.isdigit():
         return follow_up_page(follow_up_id, 400, problem="Please choose whom you rang.")
     try:
-        absences.log_attempt(get_db(), g.staff.actor(), follow_up_id, int(contact), outcome, note)
+        not_arrived.log_attempt(
+            get_db(), g.staff.actor(), follow_up_id, int(contact), outcome, note
+        )
     except absences.AbsenceProblem as problem:
         return follow_up_page(follow_up_id, 400, problem=str(problem))
     flash("Call logged.")
@@ -208,7 +222,7 @@ def follow_up_reason(follow_up_id: int):
     if not form.ok:
         return follow_up_page(follow_up_id, 400, problem=" ".join(form.errors.values()))
     try:
-        row = absences.follow_up(db, follow_up_id).row
+        row = not_arrived.follow_up(db, follow_up_id).row
     except absences.AbsenceProblem:
         abort(404)
     if row["ended_at"]:
@@ -234,7 +248,7 @@ def follow_up_close(follow_up_id: int):
     if not form.ok:
         return follow_up_page(follow_up_id, 400, problem=form.errors["note"])
     try:
-        absences.close(get_db(), g.staff.actor(), follow_up_id, note)
+        not_arrived.close(get_db(), g.staff.actor(), follow_up_id, note)
     except absences.AbsenceProblem as problem:
         return follow_up_page(
             follow_up_id, 403 if "Only" in str(problem) else 409, problem=str(problem)
@@ -344,8 +358,8 @@ def policy_page(status: int = 200, **extra):
     return page(
         "admin/attendance_policy.html",
         status,
-        policy=absences.current_policy(db),
-        families=absences.families(db),
+        policy=attendance_policies.current_policy(db),
+        families=attendance_policies.families(db),
         asking=settings.get(db, "ask_parents_to_confirm_policy") == "yes",
         today=today(),
         **extra,
@@ -362,9 +376,9 @@ def attendance_policy():
 @allow(*MANAGEMENT)
 def attendance_policy_upload():
     upload = request.files.get("policy")
-    data = upload.read(absences.POLICY_MAX_BYTES + 1) if upload else b""
+    data = upload.read(attendance_policies.POLICY_MAX_BYTES + 1) if upload else b""
     try:
-        absences.save_policy(get_db(), g.staff.actor(), data, data_dir())
+        attendance_policies.save_policy(get_db(), g.staff.actor(), data, data_dir())
     except absences.AbsenceProblem as problem:
         return policy_page(400, problem=str(problem))
     flash("Attendance policy uploaded. Record when each family is given it.")
@@ -374,11 +388,11 @@ def attendance_policy_upload():
 @bp.get("/absences/policy.pdf")
 @allow(*MANAGEMENT)
 def attendance_policy_file():
-    policy = absences.current_policy(get_db())
+    policy = attendance_policies.current_policy(get_db())
     if policy is None:
         abort(404)
     return send_file(
-        absences.policy_path(data_dir(), policy),
+        attendance_policies.policy_path(data_dir(), policy),
         mimetype="application/pdf",
         download_name="attendance-policy.pdf",
     )
@@ -390,13 +404,15 @@ def attendance_policy_given():
     form = Form(request.form)
     given_on = form.date("given_on", "the date it was given")
     contact = (request.form.get("contact_id") or "")[:12]
-    families = {str(f["id"]): f for f in absences.families(get_db())}
+    families = {str(f["id"]): f for f in attendance_policies.families(get_db())}
     if contact not in families:
         form.error("contact_id", "Please choose a parent or carer from the list.")
     if not form.ok:
         return policy_page(400, problem=" ".join(form.errors.values()))
     try:
-        absences.record_policy_given(get_db(), g.staff.actor(), int(contact), given_on, "panel")
+        attendance_policies.record_policy_given(
+            get_db(), g.staff.actor(), int(contact), given_on, "panel"
+        )
     except absences.AbsenceProblem as problem:
         return policy_page(400, problem=str(problem))
     flash(f"Recorded: {families[contact]['name']} was given the policy on {given_on.isoformat()}.")
@@ -425,7 +441,7 @@ def child_attendance_page(child_id: int, status: int = 200, form: Form | None = 
     }
     if form:
         values.update(form.values)
-    follow_ups = absences.follow_ups_between(db, today() - timedelta(days=365), today())
+    follow_ups = not_arrived.follow_ups_between(db, today() - timedelta(days=365), today())
     follow_ups = [f for f in follow_ups if f["child_id"] == child_id]
     return page(
         "admin/child_attendance.html",
@@ -438,7 +454,7 @@ def child_attendance_page(child_id: int, status: int = 200, form: Form | None = 
         pattern_format=sessions.PATTERN_FORMAT,
         upcoming=sessions.upcoming(db, child_id, count=10),
         changes=sessions.changes_for(db, child_id, today()),
-        callers=absences.callers(db, child_id),
+        callers=not_arrived.callers(db, child_id),
         others=list(
             db.query(
                 "SELECT k.id, k.name, k.phone, cc.relationship FROM child_contacts cc "
@@ -450,7 +466,7 @@ def child_attendance_page(child_id: int, status: int = 200, form: Form | None = 
         ),
         absence_history=absences.absences_for_child(db, child_id),
         follow_ups=follow_ups,
-        attempts=absences.attempts_for(db, [f["id"] for f in follow_ups]),
+        attempts=not_arrived.attempts_for(db, [f["id"] for f in follow_ups]),
         reasons=absences.REASONS,
         **extra,
     )
@@ -546,7 +562,7 @@ def child_emergency(child_id: int):
     if not contact.isdigit() or not (order == "" or order.isdigit()):
         return child_attendance_page(child_id, 400, problem="Please choose an adult and an order.")
     try:
-        absences.set_emergency_order(
+        emergency_contacts.set_emergency_order(
             get_db(), g.staff.actor(), child_id, int(contact), int(order) if order else None
         )
     except absences.AbsenceProblem as problem:
@@ -563,6 +579,6 @@ def child_no_emergency(child_id: int):
     note = form.text("none_note", "why there are none", required=False, max_length=text.NOTE_MAX)
     if not form.ok:
         return child_attendance_page(child_id, 400, form)
-    absences.record_none_available(get_db(), g.staff.actor(), child_id, note or None)
+    emergency_contacts.record_none_available(get_db(), g.staff.actor(), child_id, note or None)
     flash("Recorded: no emergency contacts available." if note else "Cleared.")
     return redirect(url_for("admin.child_attendance", child_id=child_id))

@@ -9,7 +9,17 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from doorbook import absences, audit, clock, corrections, dashboard, exports, sessions, settings
+from doorbook import (
+    audit,
+    clock,
+    corrections,
+    dashboard,
+    exports,
+    not_arrived,
+    room_days,
+    sessions,
+    settings,
+)
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -73,19 +83,19 @@ def visitor_log():
 def register_page(day: date, status: int = 200, **extra):
     db = get_db()
     entries = exports.register(db, day)
-    follow_up_ids = [f["id"] for f in absences.follow_ups_between(db, day, day)]
+    follow_up_ids = [f["id"] for f in not_arrived.follow_ups_between(db, day, day)]
     return render_template(
         "admin/register.html",
         day=day,
         entries=entries,
         totals=exports.totals_by_room(entries),
-        day_rooms=absences.day_by_room(db, day),
+        day_rooms=room_days.day_by_room(db, day),
         closed=sessions.closed_on(db, day),
         is_today=day == today(),
         forecast=[],
-        follow_ups=absences.follow_ups_between(db, day, day),
-        calls=absences.attempts_for(db, follow_up_ids),
-        outcomes=absences.OUTCOMES,
+        follow_ups=not_arrived.follow_ups_between(db, day, day),
+        calls=not_arrived.attempts_for(db, follow_up_ids),
+        outcomes=not_arrived.OUTCOMES,
         ratios={},
         children=[
             (r[0], r[1])

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from common import percentile
 
-from doorbook import absences, clock, create_app, exports
+from doorbook import absences, clock, create_app, exports, not_arrived
 from doorbook.db import get_db, write
 from doorbook.demo import load as load_demo
 
@@ -150,7 +150,9 @@ def main() -> None:
         )
         today = clock.today()
         figures = {
-            "absence check (scheduler, every 20 s)": timed(lambda: absences.check(db), args.runs),
+            "absence check (scheduler, every 20 s)": timed(
+                lambda: not_arrived.check(db), args.runs
+            ),
             "prolonged and repeated report (4 weeks)": timed(
                 lambda: absences.prolonged_and_repeated(db), max(20, args.runs // 10)
             ),

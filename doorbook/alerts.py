@@ -281,10 +281,10 @@ def resolve(db: Database, alert_id: int, actor: audit.Actor, note: str | None) -
         alert = _open_alert(db, alert_id)
         if alert["kind"] == "not_arrived":
             # The alert and its follow-up never disagree: resolving one closes the other, by
-            # the follow-up's own rule (absences builds on this module, hence imported here).
-            from doorbook import absences
+            # the follow-up's own rule (not_arrived builds on this module, hence imported here).
+            from doorbook import not_arrived
 
-            if absences.close_from_alert(db, actor, alert, note or ""):
+            if not_arrived.close_from_alert(db, actor, alert, note or ""):
                 return
         now = clock.stamp()
         values = {"resolved_at": now, "resolved_by": actor.id, "resolve_note": note or None}

@@ -7,7 +7,7 @@ from datetime import date, time
 
 from sqlite_utils import Database
 
-from doorbook import absences, audit, clock, events, register, settings
+from doorbook import audit, clock, events, not_arrived, register, settings
 from doorbook.db import insert, update, write
 
 
@@ -127,7 +127,7 @@ def add_missing_entry(
                 "created_at": clock.stamp(),
             },
         )
-        absences.child_arrived(db, child_id, staff, day)
+        not_arrived.child_arrived(db, child_id, staff, day)
         now = clock.stamp()
         for which, value in (("arrived_at", arrived), ("departed_at", departed)):
             if value:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from doorbook import absences, audit, clock, settings, supervision
+from doorbook import absences, audit, clock, not_arrived, settings, supervision
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by Excel.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -273,8 +273,8 @@ def absence_rows(db: Database, first: date, last: date | None = None) -> list[li
                 f"{clock.local(a['reported_at'], tz):%d/%m %H:%M}",
             ]
         )
-    follow_ups = absences.follow_ups_between(db, first, last)
-    attempts = absences.attempts_for(db, [f["id"] for f in follow_ups])
+    follow_ups = not_arrived.follow_ups_between(db, first, last)
+    attempts = not_arrived.attempts_for(db, [f["id"] for f in follow_ups])
     rooms = {
         r[0]: r[1]
         for r in db.execute("SELECT c.id, r.name FROM children c JOIN rooms r ON r.id = c.room_id")
@@ -283,7 +283,7 @@ def absence_rows(db: Database, first: date, last: date | None = None) -> list[li
         calls = "; ".join(
             f"{clock.local(t['made_at'], tz):%H:%M} {t['made_by_name']} rang {t['contact_name']}"
             f" on {t['phone'] or '(no number)'}: "
-            f"{absences.OUTCOMES.get(t['outcome'], t['outcome'])}"
+            f"{not_arrived.OUTCOMES.get(t['outcome'], t['outcome'])}"
             for t in attempts[f["id"]]
         )
         ended = (

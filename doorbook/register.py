@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from doorbook import absences, alerts, audit, clock, collection, events, settings
+from doorbook import alerts, audit, clock, collection, events, not_arrived, settings
 from doorbook.db import insert, update, write
 from doorbook.identify import Person
 
@@ -140,7 +140,7 @@ def sign_in(
                     "created_at": now,
                 },
             )
-            absences.child_arrived(db, child_id, actor)
+            not_arrived.child_arrived(db, child_id, actor)
             audit.record(
                 db,
                 actor,

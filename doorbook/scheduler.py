@@ -11,7 +11,15 @@ from pathlib import Path
 
 from flask import Flask
 
-from doorbook import absences, alerts, complaints, exports, replication, settings, uncollected
+from doorbook import (
+    alerts,
+    complaints,
+    exports,
+    not_arrived,
+    replication,
+    settings,
+    uncollected,
+)
 from doorbook.db import db_path, open_db
 
 log = logging.getLogger(__name__)
@@ -31,7 +39,7 @@ class Scheduler:
         db = open_db(self.database)
         try:
             uncollected.check(db)
-            absences.check(db)
+            not_arrived.check(db)
             complaints.check_deadlines(db)
             exports.end_of_day_export(db)
             replication.check_alert(db, self.database.parent)

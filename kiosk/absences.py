@@ -11,7 +11,7 @@ from flask import g, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from doorbook import absences, clock, register, settings
+from doorbook import absences, attendance_policies, clock, register, settings
 from doorbook.db import get_db
 from kiosk import bp
 from kiosk.views import VARY, act_once, current, screen, start_again
@@ -131,7 +131,7 @@ def policy_question():
     """For the parent's own screen: whether to ask them about the policy (no extra
     request: the question is part of the screen)."""
     return {
-        "ask_about_policy": lambda contact_id: absences.should_ask_about_policy(
+        "ask_about_policy": lambda contact_id: attendance_policies.should_ask_about_policy(
             get_db(), contact_id
         )
     }
@@ -143,8 +143,8 @@ def policy_confirm():
     if interaction is None:
         return start_again()
     db = get_db()
-    if absences.should_ask_about_policy(db, interaction.person.id):
-        absences.record_policy_given(
+    if attendance_policies.should_ask_about_policy(db, interaction.person.id):
+        attendance_policies.record_policy_given(
             db,
             interaction.person.actor(g.kiosk),
             interaction.person.id,

@@ -7,7 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from doorbook import absences, alerts, audit, clock, demo, exports, register, sessions
+from doorbook import (
+    absences,
+    alerts,
+    audit,
+    clock,
+    demo,
+    emergency_contacts,
+    exports,
+    not_arrived,
+    register,
+    room_days,
+    sessions,
+)
 from doorbook.identify import Person
 from doorbook.scheduler import Scheduler
 from doorbook.signals import NullSignals
@@ -53,7 +65,7 @@ def nursery(demo_db):
     return demo_db
 
 
-def not_arrived(db):
+def not_arrived_alerts(db):
     return [a for a in alerts.open_alerts(db) if a["kind"] == "not_arrived"]
 
 
@@ -125,17 +137,17 @@ def test_a_new_pattern_keeps_what_was_booked_before_it(nursery):
 def test_not_arrived_at_0930_raises_one_alert_not_twice_across_a_restart(nursery, demo_app):
     from doorbook.db import db_path
 
-    assert absences.check(nursery, at(MONDAY, 9, 29)) == 0
-    assert absences.check(nursery, at(MONDAY, 9, 30)) == 1
-    (alert,) = not_arrived(nursery)
+    assert not_arrived.check(nursery, at(MONDAY, 9, 29)) == 0
+    assert not_arrived.check(nursery, at(MONDAY, 9, 30)) == 1
+    (alert,) = not_arrived_alerts(nursery)
     assert (
         "Amelia Hart (Pre-school) was expected at 09:00 and has not arrived" in (alert["message"])
     )
-    assert absences.check(nursery, at(MONDAY, 9, 31)) == 0
+    assert not_arrived.check(nursery, at(MONDAY, 9, 31)) == 0
     # The server restarts: a new scheduler's first check raises nothing again.
     with clock.freeze(at(MONDAY, 9, 40)):
         Scheduler(db_path(demo_app), NullSignals()).tick()
-    assert len(not_arrived(nursery)) == 1
+    assert len(not_arrived_alerts(nursery)) == 1
 
 
 def test_a_kiosk_report_of_illness_the_evening_before_prevents_it(nursery):
@@ -149,29 +161,29 @@ def test_a_kiosk_report_of_illness_the_evening_before_prevents_it(nursery):
             "ill",
             via="kiosk",
         )
-    assert absences.check(nursery, at(MONDAY, 9, 30)) == 0
-    assert absences.check(nursery, at(MONDAY, 12, 0)) == 0
-    (room,) = [r for r in absences.day_by_room(nursery, MONDAY, at(MONDAY, 9, 30)) if r.children]
+    assert not_arrived.check(nursery, at(MONDAY, 9, 30)) == 0
+    assert not_arrived.check(nursery, at(MONDAY, 12, 0)) == 0
+    (room,) = [r for r in room_days.day_by_room(nursery, MONDAY, at(MONDAY, 9, 30)) if r.children]
     assert (room.expected, room.absent, room.not_arrived) == (1, 1, 0)
     assert room.children[0].reason == "ill"
 
 
 def test_arriving_late_ends_the_follow_up(nursery):
-    absences.check(nursery, at(MONDAY, 9, 30))
+    not_arrived.check(nursery, at(MONDAY, 9, 30))
     (rachel,) = ids(nursery, "Rachel Hart")
     with clock.freeze(at(MONDAY, 9, 50)):
         register.sign_in(
             nursery, Person("contact", rachel, "Rachel Hart"), [amelia(nursery)], kiosk="entrance"
         )
-    assert not_arrived(nursery) == []
-    assert absences.open_follow_ups(nursery) == []
-    assert absences.check(nursery, at(MONDAY, 11, 0)) == 0  # and the DSL is not told
+    assert not_arrived_alerts(nursery) == []
+    assert not_arrived.open_follow_ups(nursery) == []
+    assert not_arrived.check(nursery, at(MONDAY, 11, 0)) == 0  # and the DSL is not told
 
 
 def test_contact_attempts_are_recorded_in_order_and_the_dsl_is_told_after_its_time(nursery):
-    absences.check(nursery, at(MONDAY, 9, 30))
-    (follow_up,) = absences.open_follow_ups(nursery)
-    steps = absences.follow_up(nursery, follow_up["id"]).steps
+    not_arrived.check(nursery, at(MONDAY, 9, 30))
+    (follow_up,) = not_arrived.open_follow_ups(nursery)
+    steps = not_arrived.follow_up(nursery, follow_up["id"]).steps
     assert [(s.kind, s.name) for s in steps] == [
         ("parent", "Daniel Hart"),
         ("parent", "Rachel Hart"),
@@ -181,8 +193,8 @@ def test_contact_attempts_are_recorded_in_order_and_the_dsl_is_told_after_its_ti
     hannah = staff(nursery, "Hannah Lewis")
     for minute, step in zip((32, 35, 41), steps, strict=False):
         with clock.freeze(at(MONDAY, 9, minute)):
-            absences.log_attempt(nursery, hannah, follow_up["id"], step.contact_id, "no_answer")
-    current = absences.follow_up(nursery, follow_up["id"])
+            not_arrived.log_attempt(nursery, hannah, follow_up["id"], step.contact_id, "no_answer")
+    current = not_arrived.follow_up(nursery, follow_up["id"])
     assert current.next_step.name == "Sophie Lane"
     logged = [
         (a["contact_name"], a["phone"], a["made_by_name"])
@@ -195,32 +207,32 @@ def test_contact_attempts_are_recorded_in_order_and_the_dsl_is_told_after_its_ti
         ("Margaret Hart", "07700 900103", "Hannah Lewis"),
     ]
     # The DSL is told 60 minutes after the not-arrived alert (09:00 + 30 + 60), once.
-    assert absences.check(nursery, at(MONDAY, 10, 29)) == 0
-    assert absences.check(nursery, at(MONDAY, 10, 30)) == 1
-    assert absences.check(nursery, at(MONDAY, 10, 45)) == 0
-    assert any("designated safeguarding lead" in a["message"] for a in not_arrived(nursery))
+    assert not_arrived.check(nursery, at(MONDAY, 10, 29)) == 0
+    assert not_arrived.check(nursery, at(MONDAY, 10, 30)) == 1
+    assert not_arrived.check(nursery, at(MONDAY, 10, 45)) == 0
+    assert any("designated safeguarding lead" in a["message"] for a in not_arrived_alerts(nursery))
     # Only a DSL closes it, with a note.
     with pytest.raises(absences.AbsenceProblem):
-        absences.close(nursery, hannah, follow_up["id"], "Spoke to dad")
+        not_arrived.close(nursery, hannah, follow_up["id"], "Spoke to dad")
     priya = staff(nursery, "Priya Sharma")
     with pytest.raises(absences.AbsenceProblem):
-        absences.close(nursery, priya, follow_up["id"], "")
+        not_arrived.close(nursery, priya, follow_up["id"], "")
     with clock.freeze(at(MONDAY, 11, 0)):
-        absences.close(nursery, priya, follow_up["id"], "Dad rang back: Amelia is with him.")
-    assert not_arrived(nursery) == []
+        not_arrived.close(nursery, priya, follow_up["id"], "Dad rang back: Amelia is with him.")
+    assert not_arrived_alerts(nursery) == []
     with pytest.raises(absences.AbsenceProblem):
-        absences.log_attempt(nursery, hannah, follow_up["id"], steps[3].contact_id, "spoke")
+        not_arrived.log_attempt(nursery, hannah, follow_up["id"], steps[3].contact_id, "spoke")
     actions = [r[0] for r in nursery.execute("SELECT action FROM audit_log ORDER BY id")]
     assert actions.count("contact_attempt") == 3 and "follow_up_ended" in actions
 
 
 def test_a_late_restart_raises_every_due_step_once(nursery):
-    assert absences.check(nursery, at(MONDAY, 11, 0)) == 2  # the server was off all morning
-    assert absences.check(nursery, at(MONDAY, 11, 1)) == 0
+    assert not_arrived.check(nursery, at(MONDAY, 11, 0)) == 2  # the server was off all morning
+    assert not_arrived.check(nursery, at(MONDAY, 11, 1)) == 0
 
 
 def test_a_phoned_in_absence_ends_the_follow_up(nursery):
-    absences.check(nursery, at(MONDAY, 9, 30))
+    not_arrived.check(nursery, at(MONDAY, 9, 30))
     with clock.freeze(at(MONDAY, 9, 40)):
         absences.report(
             nursery,
@@ -232,7 +244,7 @@ def test_a_phoned_in_absence_ends_the_follow_up(nursery):
             reported_by="Rachel Hart",
             note="Dentist",
         )
-    assert not_arrived(nursery) == [] and absences.open_follow_ups(nursery) == []
+    assert not_arrived_alerts(nursery) == [] and not_arrived.open_follow_ups(nursery) == []
     rows = exports.absence_rows(nursery, MONDAY)
     assert rows[0][1] == "Amelia Hart" and "appointment (Dentist)" in rows[0][-1]
     assert "Rachel Hart (phone)" in rows[0][-1]
@@ -242,15 +254,15 @@ def test_a_phoned_in_absence_ends_the_follow_up(nursery):
 def test_a_closure_day_raises_nothing(nursery):
     sessions.add_closure(nursery, staff(nursery, "Priya Sharma"), MONDAY, "INSET day")
     assert sessions.expected_on(nursery, MONDAY) == {}
-    assert absences.check(nursery, at(MONDAY, 12, 0)) == 0
-    assert not_arrived(nursery) == []
+    assert not_arrived.check(nursery, at(MONDAY, 12, 0)) == 0
+    assert not_arrived_alerts(nursery) == []
 
 
 def test_the_delay_is_a_setting(nursery):
     from doorbook import settings
 
     settings.set_many(nursery, {"absence_follow_up_minutes": "10"})
-    assert absences.check(nursery, at(MONDAY, 9, 10)) == 1
+    assert not_arrived.check(nursery, at(MONDAY, 9, 10)) == 1
 
 
 # ---- Reports, contacts, forecast ----
@@ -286,17 +298,20 @@ def test_prolonged_and_repeated_absence_report(nursery):
 
 def test_children_short_of_emergency_contacts_are_listed(demo_db):
     short = {
-        r["name"]: r["emergency_contacts"] for r in absences.short_of_emergency_contacts(demo_db)
+        r["name"]: r["emergency_contacts"]
+        for r in emergency_contacts.short_of_emergency_contacts(demo_db)
     }
     assert short == {"Ava Thompson": 0, "Yusuf Khan": 1}
     ava, chris, jess = ids(demo_db, "Ava Thompson", "Chris Thompson", "Jess Thompson")
     manager = staff(demo_db, "Priya Sharma")
     with pytest.raises(absences.AbsenceProblem, match="parental responsibility"):
-        absences.set_emergency_order(demo_db, manager, ava, jess, 1)
-    absences.record_none_available(
+        emergency_contacts.set_emergency_order(demo_db, manager, ava, jess, 1)
+    emergency_contacts.record_none_available(
         demo_db, manager, ava, "Family new to the area; asked again in January"
     )
-    assert [r["name"] for r in absences.short_of_emergency_contacts(demo_db)] == ["Yusuf Khan"]
+    assert [r["name"] for r in emergency_contacts.short_of_emergency_contacts(demo_db)] == [
+        "Yusuf Khan"
+    ]
 
 
 def test_staff_needed_is_forecast_from_the_bookings(nursery):
@@ -304,7 +319,7 @@ def test_staff_needed_is_forecast_from_the_bookings(nursery):
     sessions.set_pattern(
         nursery, audit.SYSTEM, oscar, [(0, "all_day"), (1, "morning")], starts_on=MONDAY
     )
-    forecast = {f.room: f.periods for f in absences.forecast(nursery, at(MONDAY, 7, 0))}
+    forecast = {f.room: f.periods for f in room_days.forecast(nursery, at(MONDAY, 7, 0))}
     assert forecast["Babies"] == [
         ("today morning", 1, 1),
         ("today afternoon", 1, 1),
@@ -312,7 +327,7 @@ def test_staff_needed_is_forecast_from_the_bookings(nursery):
         ("tomorrow afternoon", 0, 0),
     ]
     assert forecast["Pre-school"][0] == ("today morning", 1, 1)
-    later = {f.room: f.periods for f in absences.forecast(nursery, at(MONDAY, 14, 0))}
+    later = {f.room: f.periods for f in room_days.forecast(nursery, at(MONDAY, 14, 0))}
     assert [p[0] for p in later["Babies"]][0] == "today afternoon"
 
 
@@ -329,8 +344,8 @@ def test_the_demo_books_every_child_and_today_one_is_expected_but_not_arrived(de
     assert set(expected) == {freddie, leo}  # everyone else's bookings start tomorrow
     tomorrow = sessions.expected_on(demo_db, today + timedelta(days=1))
     assert tomorrow or today.weekday() >= 4  # a weekday tomorrow has children booked
-    assert absences.check(demo_db, expected[freddie].starts + timedelta(minutes=31)) == 1
-    assert "Freddie Clarke" in not_arrived(demo_db)[0]["message"]
+    assert not_arrived.check(demo_db, expected[freddie].starts + timedelta(minutes=31)) == 1
+    assert "Freddie Clarke" in not_arrived_alerts(demo_db)[0]["message"]
     (leo_absence,) = absences.absences_between(demo_db, today, today)
     assert leo_absence["reason"] == "ill" and leo_absence["reported_via"] == "kiosk"
     assert demo.NOT_ARRIVED == ("Freddie", "Clarke")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from doorbook import absences, clock, exports, retention, sessions
+from doorbook import clock, exports, not_arrived, retention, sessions
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
 from tests.kiosk_helpers import HX, text_of
 
@@ -32,8 +32,8 @@ def manager(demo_client):
 def freddie_not_arrived(db):
     """The demo's story: Freddie is expected this morning; the check runs after his start."""
     expected = sessions.expected_on(db, clock.today())[child_id(db, "Freddie")]
-    absences.check(db, expected.starts + timedelta(minutes=31))
-    return next(f for f in absences.open_follow_ups(db) if f["child"] == "Freddie Clarke")
+    not_arrived.check(db, expected.starts + timedelta(minutes=31))
+    return next(f for f in not_arrived.open_follow_ups(db) if f["child"] == "Freddie Clarke")
 
 
 def test_the_dashboard_shows_who_is_expected_and_who_has_not_arrived(manager, demo_db):
@@ -63,7 +63,9 @@ def test_a_phoned_in_absence_is_recorded_and_shown_on_the_register(manager, demo
     assert "absent: appointment" in register and "Hospital check-up" in register
     csv = manager.get(f"/admin/records/register?date={today}&format=csv").get_data(as_text=True)
     assert "Freddie Clarke" in csv and "absent: appointment (Hospital check-up)" in csv
-    assert absences.check(demo_db) == 0 or "Freddie" not in str(absences.open_follow_ups(demo_db))
+    assert not_arrived.check(demo_db) == 0 or "Freddie" not in str(
+        not_arrived.open_follow_ups(demo_db)
+    )
 
 
 @pytest.mark.parametrize("value, message", HOSTILE, ids=["empty", "long", "rtl", "nul"])
@@ -147,8 +149,8 @@ def test_a_dsl_closes_the_follow_up_with_a_note(manager, demo_db):
     )
     assert "The follow-up is closed." in text_of(response)
     assert "closed by the DSL" in text_of(response)
-    assert absences.open_follow_ups(demo_db) == [] or all(
-        f["child"] != "Freddie Clarke" for f in absences.open_follow_ups(demo_db)
+    assert not_arrived.open_follow_ups(demo_db) == [] or all(
+        f["child"] != "Freddie Clarke" for f in not_arrived.open_follow_ups(demo_db)
     )
 
 
@@ -282,7 +284,7 @@ def test_the_retention_purge_removes_absences_with_the_register(demo_db):
     freddie = child_id(demo_db, "Freddie")
     laura = demo_db.execute("SELECT id FROM contacts WHERE name = 'Laura Clarke'").fetchone()[0]
     priya = demo_db.execute("SELECT id FROM staff WHERE name = 'Priya Sharma'").fetchone()[0]
-    absences.log_attempt(
+    not_arrived.log_attempt(
         demo_db, audit.Actor("staff", priya, "Priya Sharma"), follow_up["id"], laura, "no_answer"
     )
     demo_db.execute("UPDATE children SET left_on = '2020-01-01' WHERE id = ?", [freddie])
@@ -311,7 +313,7 @@ def test_resolving_the_not_arrived_alert_closes_its_follow_up_with_the_note(mana
     follow_up = freddie_not_arrived(demo_db)
     # The DSL step is due too: two alerts, one follow-up.
     starts = clock.parse(follow_up["session_starts_at"])
-    absences.check(demo_db, starts + timedelta(hours=4))
+    not_arrived.check(demo_db, starts + timedelta(hours=4))
     first, dsl = not_arrived_alerts(demo_db)
     resolve = f"/admin/alerts/{first['id']}/resolve"
     # No note: refused on the dashboard, and the alert and the follow-up both stay open.
@@ -320,7 +322,7 @@ def test_resolving_the_not_arrived_alert_closes_its_follow_up_with_the_note(mana
     assert "Please write a note: what was found out or decided." in text_of(response)
     assert "closes Freddie Clarke's follow-up" in html.unescape(text_of(response))
     assert all(a["resolved_at"] is None for a in not_arrived_alerts(demo_db))
-    assert any(f["id"] == follow_up["id"] for f in absences.open_follow_ups(demo_db))
+    assert any(f["id"] == follow_up["id"] for f in not_arrived.open_follow_ups(demo_db))
 
     note = "Dad rang back: Freddie is at his nan's today."
     response = manager.post(resolve, data={"note": note}, headers=HX)
@@ -330,7 +332,7 @@ def test_resolving_the_not_arrived_alert_closes_its_follow_up_with_the_note(mana
     assert ended["ended_because"] == "closed_by_dsl" and ended["end_note"] == note
     page = html.unescape(text_of(manager.get(f"/admin/absences/follow-up/{follow_up['id']}")))
     assert "closed by the DSL" in page and note in page
-    assert all(f["id"] != follow_up["id"] for f in absences.open_follow_ups(demo_db))
+    assert all(f["id"] != follow_up["id"] for f in not_arrived.open_follow_ups(demo_db))
 
 
 def test_only_a_dsl_resolves_a_not_arrived_alert_and_the_follow_up_stays_with_it(

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from doorbook import absences, audit, clock, sessions
+from doorbook import audit, clock, not_arrived, sessions
 from doorbook.db import get_db
 from tests.browser import start_as_parent
 
@@ -93,7 +93,7 @@ def test_the_manager_follows_up_the_child_not_arrived(panel, live_demo, screensh
         db = get_db()
         freddie = child_id(live_demo.app, "Freddie")
         starts = sessions.expected_on(db, clock.today())[freddie].starts
-        absences.check(db, starts + timedelta(minutes=31))
+        not_arrived.check(db, starts + timedelta(minutes=31))
     panel.goto(f"{live_demo.url}/admin/dashboard")
     live = panel.locator("#expected-live")
     expect(live.get_by_text("Expected today")).to_be_visible()
@@ -126,7 +126,7 @@ def test_resolving_the_not_arrived_alert_on_the_dashboard_closes_its_follow_up(
         db = get_db()
         freddie = child_id(live_demo.app, "Freddie")
         starts = sessions.expected_on(db, clock.today())[freddie].starts
-        absences.check(db, starts + timedelta(minutes=31))
+        not_arrived.check(db, starts + timedelta(minutes=31))
     panel.goto(f"{live_demo.url}/admin/dashboard")
     card = panel.locator("li.alert-not_arrived").filter(has_text="Freddie Clarke")
     expect(card).to_be_visible()
@@ -197,10 +197,10 @@ def test_the_absence_pages_in_the_panel_pass_axe(browser, live_demo):
     with live_demo.app.app_context():
         db = get_db()
         freddie = child_id(live_demo.app, "Freddie")
-        absences.check(
+        not_arrived.check(
             db, sessions.expected_on(db, clock.today())[freddie].starts + timedelta(hours=2)
         )
-        follow_up = absences.open_follow_ups(db)[0]["id"]
+        follow_up = not_arrived.open_follow_ups(db)[0]["id"]
     context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     page = context.new_page()
     log_in_to_panel(page, live_demo.url, MANAGER)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from doorbook import absences, audit, clock, sessions, settings
+from doorbook import absences, attendance_policies, audit, clock, not_arrived, sessions, settings
 from tests.kiosk_helpers import HX, identify, nonce_of, text_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -71,7 +71,7 @@ def test_two_taps_report_tomorrows_illness_and_prevent_the_follow_up(demo_client
     assert "Nieobecność zapisana" in text_of(again)
     assert demo_db["absences"].count == 1
     at_0930 = datetime.combine(MONDAY, time(9, 30), tzinfo=LONDON)
-    assert absences.check(demo_db, at_0930) == 0
+    assert not_arrived.check(demo_db, at_0930) == 0
 
 
 def test_the_screen_is_in_the_parents_language(demo_client, booked):
@@ -116,7 +116,7 @@ def test_no_absence_screen_before_identification(demo_client):
 
 def test_a_parent_is_asked_once_to_confirm_the_attendance_policy(demo_client, demo_db, tmp_path):
     priya = demo_db.execute("SELECT id FROM staff WHERE name = 'Priya Sharma'").fetchone()[0]
-    absences.save_policy(
+    attendance_policies.save_policy(
         demo_db, audit.Actor("staff", priya, "Priya Sharma"), b"%PDF-1.4 policy", tmp_path
     )
     question = "polityk"  # "polityką obecności", in Katarzyna's Polish
@@ -124,7 +124,7 @@ def test_a_parent_is_asked_once_to_confirm_the_attendance_policy(demo_client, de
     settings.set_many(demo_db, {"ask_parents_to_confirm_policy": "yes"})
     assert question in text_of(identify(demo_client, "245781")).lower()
     assert "Dziękujemy" in text_of(demo_client.post("/parent/policy", headers=HX))
-    given = {f["name"]: f["given_on"] for f in absences.families(demo_db)}
+    given = {f["name"]: f["given_on"] for f in attendance_policies.families(demo_db)}
     assert given["Katarzyna Nowak"] == clock.today().isoformat()
     assert given["Piotr Nowak"] is None
     assert question not in text_of(identify(demo_client, "245781")).lower()  # asked once
