@@ -455,15 +455,7 @@ def child_attendance_page(child_id: int, status: int = 200, form: Form | None = 
         upcoming=sessions.upcoming(db, child_id, count=10),
         changes=sessions.changes_for(db, child_id, today()),
         callers=not_arrived.callers(db, child_id),
-        others=list(
-            db.query(
-                "SELECT k.id, k.name, k.phone, cc.relationship FROM child_contacts cc "
-                "JOIN contacts k ON k.id = cc.contact_id WHERE cc.child_id = ? "
-                "AND cc.parental_responsibility = 0 AND cc.emergency_order IS NULL "
-                "ORDER BY k.name",
-                [child_id],
-            )
-        ),
+        others=emergency_contacts.could_be_emergency_contacts(db, child_id),
         absence_history=absences.absences_for_child(db, child_id),
         follow_ups=follow_ups,
         attempts=not_arrived.attempts_for(db, [f["id"] for f in follow_ups]),

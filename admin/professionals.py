@@ -57,25 +57,20 @@ def need_to_know(find_child: Callable[[dict], int | None]) -> Callable:
     return mark
 
 
-def _one(sql: str, value: int) -> int | None:
-    row = get_db().execute(sql, [value]).fetchone()
-    return row[0] if row else None
-
-
 def child_of_child(kwargs) -> int | None:
-    return _one("SELECT id FROM children WHERE id = ?", kwargs["child_id"])
+    return safeguarding.child_on_record(get_db(), kwargs["child_id"])
 
 
 def child_of_concern(kwargs) -> int | None:
-    return _one("SELECT child_id FROM concerns WHERE id = ?", kwargs["concern_id"])
+    return safeguarding.child_of_concern(get_db(), kwargs["concern_id"])
 
 
 def child_of_involvement(kwargs) -> int | None:
-    return _one("SELECT child_id FROM involvements WHERE id = ?", kwargs["involvement_id"])
+    return safeguarding.child_of_involvement(get_db(), kwargs["involvement_id"])
 
 
 def child_of_stage(kwargs) -> int | None:
-    return _one("SELECT child_id FROM involvement_stages WHERE id = ?", kwargs["stage_id"])
+    return safeguarding.child_of_stage(get_db(), kwargs["stage_id"])
 
 
 def page(template: str, status: int = 200, **context):

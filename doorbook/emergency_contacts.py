@@ -48,6 +48,20 @@ def set_emergency_order(
         )
 
 
+def could_be_emergency_contacts(db: Database, child_id: int) -> list[dict]:
+    """The adults linked to a child, without parental responsibility, who are not (yet) among
+    the child's emergency contacts."""
+    return list(
+        db.query(
+            "SELECT k.id, k.name, k.phone, cc.relationship FROM child_contacts cc "
+            "JOIN contacts k ON k.id = cc.contact_id WHERE cc.child_id = ? "
+            "AND cc.parental_responsibility = 0 AND cc.emergency_order IS NULL "
+            "ORDER BY k.name",
+            [child_id],
+        )
+    )
+
+
 def record_none_available(
     db: Database, actor: audit.Actor, child_id: int, note: str | None
 ) -> None:

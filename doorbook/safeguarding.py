@@ -66,6 +66,31 @@ def child_name(db: Database, child_id: int) -> str | None:
     return row[0] if row else None
 
 
+# ---- Whose record it is: the child the need-to-know check is about ----
+
+
+def _child_of(db: Database, sql: str, record_id: int) -> int | None:
+    row = db.execute(sql, [record_id]).fetchone()
+    return row[0] if row else None
+
+
+def child_on_record(db: Database, child_id: int) -> int | None:
+    """The child's id if there is such a child, else None."""
+    return _child_of(db, "SELECT id FROM children WHERE id = ?", child_id)
+
+
+def child_of_concern(db: Database, concern_id: int) -> int | None:
+    return _child_of(db, "SELECT child_id FROM concerns WHERE id = ?", concern_id)
+
+
+def child_of_involvement(db: Database, involvement_id: int) -> int | None:
+    return _child_of(db, "SELECT child_id FROM involvements WHERE id = ?", involvement_id)
+
+
+def child_of_stage(db: Database, stage_id: int) -> int | None:
+    return _child_of(db, "SELECT child_id FROM involvement_stages WHERE id = ?", stage_id)
+
+
 # ---- The chronology: concerns, involvements, visits and stages, in the order they happened ----
 
 

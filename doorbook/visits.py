@@ -302,6 +302,15 @@ def public_visitor_list(db: Database) -> list[OnSite]:
     ]
 
 
+def visitor_of(db: Database, visit_id: int) -> tuple[int, str]:
+    """The visitor (their id and name) whose visit this is."""
+    row = db.execute(
+        "SELECT r.id, r.name FROM visits v JOIN visitors r ON r.id = v.visitor_id WHERE v.id = ?",
+        [visit_id],
+    ).fetchone()
+    return row[0], row[1]
+
+
 def visit_for_badge(db: Database, token: str) -> int | None:
     """The visit whose badge this is, while the visitor is still signed in."""
     if not token.startswith(BADGE_PREFIX) or len(token) > 200:

@@ -282,16 +282,8 @@ def signing_out():
 
 
 def visitor_actor(visit_id: int) -> audit.Actor:
-    row = (
-        get_db()
-        .execute(
-            "SELECT r.id, r.name FROM visits v JOIN visitors r ON r.id = v.visitor_id "
-            "WHERE v.id = ?",
-            [visit_id],
-        )
-        .fetchone()
-    )
-    return audit.Actor("visitor", row[0], row[1], g.kiosk)
+    visitor_id, name = visits.visitor_of(get_db(), visit_id)
+    return audit.Actor("visitor", visitor_id, name, g.kiosk)
 
 
 def signed_out_screen(visit_id: int):
