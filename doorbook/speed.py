@@ -12,19 +12,25 @@ on the kiosk's journeys. Each piece gives the same answer as the code it replace
   without values depends only on the app's root, so it is built once per root;
 - the page's own CSS and JS: every kiosk home page (after each person) revalidated five
   files; their addresses now carry a version (from each file's size and time), so the
-  browser keeps them for a year and a changed file has a new address.
+  browser keeps them for a year and a changed file has a new address;
+- screens that are the same for everyone (the kiosk's home page, its PIN pad) and the parts
+  of every screen that depend only on the language: rendered once per language, app root
+  and the values they are given (the setting's name, timeouts...), then served as kept; a
+  page's CSRF token is still this session's own, put in place for each request.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+import re
 import threading
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale, get_translations
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.signer import HMACAlgorithm
 from jinja2 import pass_context
@@ -146,6 +152,67 @@ def _get_locale():
     return locale if locale is not None else get_locale()
 
 
+# ---- Rendered once, served as kept ----
+
+KEPT_MAX = 128  # (template, language, values) combinations; forgotten all at once beyond
+_kept_lock = threading.Lock()
+
+
+def _keep(key: tuple, render) -> str:
+    kept = current_app.extensions["doorbook_kept"]  # each app its own (tests make many)
+    rendered = kept.get(key)
+    if rendered is None:
+        rendered = render()
+        with _kept_lock:
+            if len(kept) >= KEPT_MAX:
+                kept.clear()
+            kept[key] = rendered
+    return rendered
+
+
+def kept_fragment(template: str, **constants: Any) -> Markup:
+    """A template that depends only on the language and the app's root (and the page files'
+    versions, fixed while the server runs), rendered once per both: e.g. the words every
+    kiosk screen carries for the parts of the page that outlive it. ``constants`` are
+    module-level tables, the same for the life of the process."""
+    key = ("fragment", template, str(_get_locale()), request.script_root)
+    rendered = _keep(key, lambda: render_template(template, **constants))
+    return Markup(rendered)  # noqa: S704  (our own template, escaped as it was rendered)
+
+
+CSRF_STAND_IN = "doorbook-csrf-token-stand-in"
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.-]+\Z")  # unchanged by tojson and HTML escaping
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
+def render_same_for_everyone(template: str, constants: dict[str, Any], **context: Any) -> str:
+    """``render_template(template, **constants, **context)`` for a page that is the same for
+    every person given its context: kept per language, app root and context values
+    (``constants`` are module-level tables, the same for the life of the process). The
+    page's CSRF token is made for this session on each request, as csrf_token() would.
+
+    Only for templates that read nothing else (no session, request, database or clock)."""
+    if not all(isinstance(value, _PLAIN_VALUES) for value in context.values()):
+        return render_template(template, **constants, **context)
+    key = (
+        "page",
+        template,
+        str(_get_locale()),
+        request.script_root,
+        tuple(sorted(context.items())),
+    )
+    rendered = _keep(
+        key,
+        lambda: render_template(template, **constants, **context, csrf_token=lambda: CSRF_STAND_IN),
+    )
+    if CSRF_STAND_IN not in rendered:
+        return rendered
+    token = generate_csrf()
+    if not _PLAIN_TOKEN.match(token):
+        return render_template(template, **constants, **context)
+    return rendered.replace(CSRF_STAND_IN, token)
+
+
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
@@ -185,3 +252,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     app.jinja_env.globals["url_for"] = _url_for
     app.jinja_env.globals["get_locale"] = _get_locale
+    app.jinja_env.globals["kept_fragment"] = kept_fragment
+    app.extensions["doorbook_kept"] = {}

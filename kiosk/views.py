@@ -16,6 +16,7 @@ from doorbook import (
     collection,
     register,
     settings,
+    speed,
     staff_register,
     supervision,
     text,
@@ -115,18 +116,23 @@ def explain(problem: text.TextProblem) -> str:
     return messages[problem.kind]
 
 
+# Screens that show nothing of any person and read only what they are given (and the
+# language): rendered once per language and values, then served as kept (doorbook.speed).
+SAME_FOR_EVERYONE = frozenset({"kiosk/_home.html", "kiosk/_identify.html"})
+TABLES = {"languages": LANGUAGES, "keyboard_layouts": KEYBOARD_LAYOUTS}
+
+
 def screen(template: str, status: int = 200, **context):
     """A kiosk screen: the partial alone for htmx, or the whole page around it."""
     context.setdefault("setting_name", settings.get(get_db(), "setting_name"))
     context.setdefault("idle_seconds", idle_seconds())
-    context.setdefault("languages", LANGUAGES)
-    context.setdefault("keyboard_layouts", KEYBOARD_LAYOUTS)
     context.setdefault("badge_paper", settings.get(get_db(), "badge_paper"))
     context.setdefault("please_wait_seconds", settings.get_int(get_db(), "please_wait_seconds"))
-    if htmx and not htmx.history_restore_request:
-        body = render_template("kiosk/_screen.html", screen_template=template, **context)
+    page = "kiosk/_screen.html" if htmx and not htmx.history_restore_request else "kiosk/page.html"
+    if template in SAME_FOR_EVERYONE:
+        body = speed.render_same_for_everyone(page, TABLES, screen_template=template, **context)
     else:
-        body = render_template("kiosk/page.html", screen_template=template, **context)
+        body = render_template(page, screen_template=template, **TABLES, **context)
     return body, status, VARY
 
 
