@@ -11,7 +11,9 @@ per second, and the server's CPU per request beside the floor's: the whole proce
 Budgets on the development machine: p95 <= 15 ms per step; CPU per kiosk request <= 2.5x
 the floor's. On a shared machine the CPU ratio is the robust figure.
 
-    .venv/bin/python bench/kiosk_latency.py [--journeys 1000] [--clients 1 4]
+    .venv/bin/python bench/kiosk_latency.py [--journeys 1000] [--clients 1 4] [--markdown]
+
+With --markdown it also prints README's "Speed" tables from the figures it measured.
 """
 
 from __future__ import annotations
@@ -129,6 +131,16 @@ STEP_REQUESTS = {
 }
 
 
+STEP_NAMES = {
+    "home": "home page",
+    "pad": "PIN pad",
+    "identify": "identify (PIN)",
+    "sign in": "sign in (one or two children)",
+    "sign out": "sign out",
+    "reset": "reset",
+}
+
+
 def report(clients: int, result: dict) -> dict:
     floor, kiosk = result["floor"], result["kiosk"]
     floor_thread = per_request_cpu(floor["meter"])["GET /_floor"]
@@ -148,11 +160,18 @@ def report(clients: int, result: dict) -> dict:
         if step in kiosk["samples"]:
             rows.append((step, kiosk["samples"][step], thread.get(STEP_REQUESTS[step])))
     worst = 0.0
+    table = []
     for step, values, cpu in rows:
         p95 = percentile(values, 95)
         if step != FLOOR:
             worst = max(worst, p95)
         cpu_text = f"{cpu:7.2f} {cpu / floor_thread:8.1f}x" if cpu is not None else ""
+        if step == FLOOR or step in STEP_NAMES:
+            name = "floor (bare Flask endpoint)" if step == FLOOR else STEP_NAMES[step]
+            table.append(
+                f"| {name} | {percentile(values, 50):.2f} | {p95:.2f} | "
+                f"{percentile(values, 99):.2f} | {cpu:.2f} ms | {cpu / floor_thread:.1f}× |"
+            )
         print(
             f"{step:10} {len(values):6d} {percentile(values, 50):7.2f} {p95:7.2f} "
             f"{percentile(values, 99):7.2f} {p95 / floor_p95:8.1f}x {cpu_text}"
@@ -171,6 +190,7 @@ def report(clients: int, result: dict) -> dict:
         "cpu_ms_per_floor_request": round(floor["cpu_ms_per_request"], 3),
         "cpu_ratio": round(ratio, 2),
         "rss_mib": round(result["rss_mib"], 1),
+        "table": table,
     }
 
 
@@ -178,6 +198,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=1000)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--markdown", action="store_true", help="also print README's tables")
     args = parser.parse_args()
     print(
         f"Kiosk latency and CPU, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
@@ -185,7 +206,34 @@ def main() -> None:
         f"waitress on 127.0.0.1"
     )
     figures = [report(clients, run(args.journeys, clients)) for clients in args.clients]
+    tables = [figure.pop("table") for figure in figures]
     print(json.dumps(figures))
+    if args.markdown:
+        print_markdown(figures, tables)
+
+
+def print_markdown(figures: list[dict], tables: list[list[str]]) -> None:
+    """README's tables: each step with the first client count, then the whole runs."""
+    first = figures[0]["clients"]
+    kiosks = f"{first} kiosk" + ("s" if first > 1 else "")
+    print(f"\n| step, {kiosks} | p50 ms | p95 ms | p99 ms | server thread CPU | ÷ floor |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    print("\n".join(tables[0]))
+    heads = [f"{f['clients']} kiosk" + ("s" if f["clients"] > 1 else "") for f in figures]
+    print("\n| | " + " | ".join(heads) + " |")
+    print("| --- |" + " --- |" * len(figures))
+    rows = [
+        ("journeys per second", lambda f: f"{f['journeys_per_s']}"),
+        ("worst step p95", lambda f: f"{f['worst_step_p95_ms']:.1f} ms"),
+        (
+            "server process CPU per kiosk request",
+            lambda f: f"{f['cpu_ms_per_kiosk_request']:.2f} ms",
+        ),
+        ("the same for the floor", lambda f: f"{f['cpu_ms_per_floor_request']:.2f} ms"),
+        ("ratio (aim 2.5×)", lambda f: f"{f['cpu_ratio']:.1f}×"),
+    ]
+    for label, cell in rows:
+        print(f"| {label} | " + " | ".join(cell(f) for f in figures) + " |")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from doorbook.db import database_file
 from doorbook.secrets_files import CREDENTIAL_KEY_FILE, read_or_create
 
 PIN_PATTERN = re.compile(r"\d{6}")
@@ -52,8 +53,7 @@ def _key_for_data_dir(data_dir: str) -> bytes:
 
 
 def _credential_key(db: Database) -> bytes:
-    row = db.execute("PRAGMA database_list").fetchone()
-    filename = row[2] if row else ""
+    filename = database_file(db)
     if not filename:
         raise RuntimeError("kiosk credentials need a database file in a data folder")
     return _key_for_data_dir(str(Path(filename).parent))

@@ -30,28 +30,33 @@ _CANNOT_WRITE = {13, 10, 8, 14}
 _write_failures: dict[str, tuple[str, str]] = {}  # database file -> (when, what)
 
 
-def _database_file(db: Database) -> str:
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] if row else ""
+def database_file(db: Database) -> str:
+    """The file this handle opened ("" for an in-memory database). Asked once per handle: a
+    handle never changes file, and settings and kiosk PINs ask on nearly every request."""
+    name = getattr(db, "_doorbook_file", None)
+    if name is None:
+        row = db.execute("PRAGMA database_list").fetchone()
+        name = db._doorbook_file = row[2] if row else ""  # type: ignore[attr-defined]
+    return name
 
 
 def _note_write(db: Database, error: BaseException | None) -> None:
     if error is None:
         if _write_failures:
-            _write_failures.pop(_database_file(db), None)
+            _write_failures.pop(database_file(db), None)
     elif isinstance(error, sqlite3.Error) and (
         (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF in _CANNOT_WRITE
     ):
         from datetime import UTC, datetime
 
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-        _write_failures[_database_file(db)] = (when, str(error))
+        _write_failures[database_file(db)] = (when, str(error))
 
 
 def last_write_failure(db: Database) -> tuple[str, str] | None:
     """(when, what) of the last write that failed for want of disk or permission, if no
     write has succeeded since."""
-    return _write_failures.get(_database_file(db)) if _write_failures else None
+    return _write_failures.get(database_file(db)) if _write_failures else None
 
 
 class DatabaseSetupError(RuntimeError):

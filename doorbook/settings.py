@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from doorbook import audit, text
-from doorbook.db import write
+from doorbook.db import database_file, write
 from doorbook.languages import LANGUAGES
 
 
@@ -562,17 +562,8 @@ CACHE_SECONDS = 5.0
 _cache: dict[str, tuple[float, dict[str, str]]] = {}
 
 
-def _database_file(db: Database) -> str:
-    # Asked once per handle: a handle never changes file, and settings are read often.
-    name = getattr(db, "_doorbook_file", None)
-    if name is None:
-        row = db.execute("PRAGMA database_list").fetchone()
-        name = db._doorbook_file = row[2] if row else ""  # type: ignore[attr-defined]
-    return name
-
-
 def all_settings(db: Database) -> dict[str, str]:
-    key = _database_file(db)
+    key = database_file(db)
     cached = _cache.get(key)
     now = time.monotonic()
     if cached and cached[0] > now:
@@ -608,7 +599,7 @@ def set_many(db: Database, values: dict[str, str]) -> None:
         db["settings"].upsert_all(
             [{"key": k, "value": str(v)} for k, v in values.items()], pk="key"
         )
-    _cache.pop(_database_file(db), None)
+    _cache.pop(database_file(db), None)
 
 
 def check(values: Mapping[str, object], current: Mapping[str, str]) -> tuple[dict, dict]:
@@ -652,7 +643,7 @@ def change(
             )
             for key, old, new in changed:
                 audit.record(db, actor, "setting_changed", setting=key, old=old, new=new)
-    _cache.pop(_database_file(db), None)
+    _cache.pop(database_file(db), None)
     return changed
 
 

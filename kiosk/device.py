@@ -6,6 +6,7 @@ from the configured proxy only (doorbook/proxy.py)."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import sqlite3
@@ -23,8 +24,14 @@ log = logging.getLogger(__name__)
 
 
 def is_loopback(request: Request) -> bool:
+    return _is_loopback_address(request.remote_addr or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _is_loopback_address(address: str) -> bool:
+    # Asked on every kiosk request, by the same few addresses: parsed once each.
     try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+        return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
 
