@@ -7,7 +7,7 @@ PORT    ?= 8000
 BIN      = $(VENV)/bin
 VENDOR   = static/vendor
 
-.PHONY: setup run test test-deploy lint format clean-demo messages lock
+.PHONY: setup run test test-quick test-deploy lint format clean-demo messages lock
 
 CATALOGUES = $(wildcard translations/*/LC_MESSAGES/messages.po)
 
@@ -76,6 +76,10 @@ run: setup
 
 test: setup lint
 	$(BIN)/pytest
+
+# While working: the unit and HTTP tests only (no browser, no real processes), on both cores.
+test-quick: setup
+	$(BIN)/pytest -n 2 -m "not browser and not served"
 
 # deploy/install.sh for real on a booted Debian 12 (systemd-nspawn), checked from inside; prints
 # the time to a serving kiosk and the exposure score. Needs root; see README, "The installer,

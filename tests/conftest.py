@@ -25,6 +25,38 @@ TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
 credentials.use_cheap_hash_for_tests()
 
 
+def _reuse_url_builders() -> None:
+    """Every test builds an app, and Werkzeug compiles two URL builders per route (about 300
+    small Python functions through `ast` and `compile`): half of creating an app. A builder
+    depends only on the rule's text, its parts and its defaults, so the test process compiles
+    each once and shares it (werkzeug is pinned in constraints.txt; a server builds its app
+    once and never needs this)."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    builders: dict = {}
+
+    def shared(self, append_unknown: bool = True):
+        key = (
+            self.rule,
+            self.subdomain,
+            self.host,
+            self.merge_slashes,
+            tuple(self._trace),
+            tuple(sorted((k, repr(v)) for k, v in (self.defaults or {}).items())),
+            tuple(sorted((k, type(v).__name__) for k, v in self._converters.items())),
+            append_unknown,
+        )
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_reuse_url_builders()
+
+
 # The quick suite (`pytest -m "not browser and not served"`) starts no process: a test that
 # starts one (doorbook serve, Litestream, sshd, Caddy, a script) is marked `served`, so the
 # quick figure in README is what it says. This keeps the marks honest.
@@ -54,10 +86,20 @@ def pytest_runtest_protocol(item, nextitem):
         _running.pop()
 
 
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory) -> Path:
+    """An empty data folder, migrated once; tests get a copy (migrating takes time)."""
+    folder = tmp_path_factory.mktemp("empty-template") / "data"
+    create_app({"DATA_DIR": str(folder), **TEST_CONFIG})
+    return folder
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, empty_template):
     """An app on an empty data folder of its own (migrated, no people)."""
-    return create_app({"DATA_DIR": str(tmp_path / "data"), **TEST_CONFIG})
+    data = tmp_path / "data"
+    shutil.copytree(empty_template, data)
+    return create_app({"DATA_DIR": str(data), **TEST_CONFIG})
 
 
 @pytest.fixture(scope="session")
