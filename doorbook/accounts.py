@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from doorbook import audit, clock, credentials, text
 from doorbook.db import insert, write
-from doorbook.importer import ADMIN_PASSWORD_MIN, USERNAME_PATTERN
+from doorbook.schemas import ADMIN_PASSWORD_MIN, USERNAME_PATTERN
 
 ROLES = ("manager", "deputy", "practitioner")
 

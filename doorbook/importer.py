@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,17 @@ from pathlib import Path
 from sqlite_utils import Database
 from werkzeug.datastructures import MultiDict
 
-from doorbook import audit, clock, codes, credentials, schemas, sessions, settings, text
+from doorbook import (
+    audit,
+    clock,
+    codes,
+    credentials,
+    involvements,
+    schemas,
+    sessions,
+    settings,
+    text,
+)
 from doorbook.db import write
 from doorbook.languages import LANGUAGES
 
@@ -51,7 +60,7 @@ FILES: dict[str, tuple[list[str], list[str]]] = {
     "not_permitted.csv": (["child", "name", "reason"], ["description"]),
     "expected_visits.csv": (
         ["visitor_name", "child", "time", "role"],
-        ["organisation", "supervisor", "purpose", "date"],
+        ["organisation", "supervisor", "purpose", "date", "no_consent_reason"],
     ),
     "one_off_collections.csv": (
         ["child", "collector_name", "arranged_by"],
@@ -60,8 +69,8 @@ FILES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 ACCESS_ROLES = {"manager": "manager", "deputy": "deputy"}
-USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
-ADMIN_PASSWORD_MIN = 10
+USERNAME_PATTERN = schemas.USERNAME_PATTERN
+ADMIN_PASSWORD_MIN = schemas.ADMIN_PASSWORD_MIN
 COLLECTION_PASSWORD_MIN = schemas.COLLECTION_PASSWORD_MIN
 
 
@@ -441,7 +450,12 @@ class _Checker:
 
     def check_expected_visits(self, checked: Checked) -> None:
         for row in self.files.get("expected_visits.csv", []):
-            form = self.schema(row, schemas.Booking, needs_reason=lambda child, agency: False)
+            form = self.schema(
+                row,
+                schemas.Booking,
+                needs_reason=lambda child, agency: self.consented(child, agency) is None,
+            )
+            involvement = self.consented(form.child_id.data, form.organisation_id.data)
             checked.expected_visits.append(
                 {
                     "day": form.day.data.isoformat() if form.day.data else None,
@@ -452,8 +466,29 @@ class _Checker:
                     "child": form.child_id.data,
                     "supervisor": form.supervisor_id.data,
                     "purpose": form.purpose.data or None,
+                    "involvement_id": involvement["id"] if involvement else None,
+                    "no_consent_reason": None if involvement else form.no_consent_reason.data,
                 }
             )
+
+    def consented(self, child: tuple[str, str] | None, organisation: str | None) -> dict | None:
+        """The child's involvement with this agency that has the parents' consent, as the
+        panel asks before booking: a child or an agency new in this import has none yet."""
+        if child is None:
+            return None
+        found = self.db.execute(
+            "SELECT id FROM children WHERE first_name = ? AND last_name = ?", list(child)
+        ).fetchone()
+        agency = None
+        if organisation:
+            agency = self.db.execute(
+                "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE", [organisation]
+            ).fetchone()
+            if agency is None:
+                return None
+        if found is None:
+            return None
+        return involvements.consented_involvement(self.db, found[0], agency[0] if agency else None)
 
     def check_one_off_collections(self, checked: Checked) -> None:
         for row in self.files.get("one_off_collections.csv", []):
@@ -666,6 +701,8 @@ def _load(db: Database, checked: Checked) -> dict[str, int]:
             "organisation_id": organisation_id,
             "supervisor_id": staff_ids.get(entry["supervisor"]),
             "purpose": entry["purpose"],
+            "involvement_id": entry["involvement_id"],
+            "no_consent_reason": entry["no_consent_reason"],
         }
         existing = db.execute(
             "SELECT id FROM expected_visits WHERE day = ? AND time = ? AND visitor_name = ? "

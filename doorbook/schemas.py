@@ -37,6 +37,9 @@ COLLECTION_PASSWORD_MAX = 100
 # The oldest child a setting records: born on or after 1 January, this many years ago.
 OLDEST_CHILD_YEARS = 19
 ACCESS_ROLES = ("manager", "deputy", "practitioner")
+# A panel login: its username and the least length of its password.
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
+ADMIN_PASSWORD_MIN = 10
 
 YES = ("yes", "y", "true", "1", "on")
 NO = ("no", "n", "false", "0", "off")

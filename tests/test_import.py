@@ -101,8 +101,15 @@ def test_no_pin_or_password_is_stored_in_clear(demo_app, demo_db):
 
 
 # The bundled demo is shared/demo plus what the absences need: booked sessions, emergency
-# contacts (new rows in contacts.csv) and the safeguarding leads.
-ADDED_COLUMNS = {"sessions", "term_time_only", "emergency_contact", "safeguarding_lead"}
+# contacts (new rows in contacts.csv) and the safeguarding leads; and the bookings' reasons
+# to go ahead without recorded consent.
+ADDED_COLUMNS = {
+    "sessions",
+    "term_time_only",
+    "emergency_contact",
+    "safeguarding_lead",
+    "no_consent_reason",  # a booking with no recorded consent needs one, as in the panel
+}
 
 
 def test_bundled_demo_is_the_shared_demo():

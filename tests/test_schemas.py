@@ -13,6 +13,8 @@ from werkzeug.datastructures import MultiDict
 from doorbook import clock, importer, people, schemas, settings
 from doorbook.audit import SYSTEM
 from tests.admin_helpers import log_in
+from tests.professionals_helpers import SALT, a_referral_with_consent, organisation_id
+from tests.professionals_helpers import manager as priya
 
 TODAY = date(2026, 11, 23)
 
@@ -184,6 +186,7 @@ def test_a_booking_in_a_csv_needs_the_visitors_role_and_a_day_not_past(demo_db):
         "supervisor": "",
         "purpose": "",
         "date": "",
+        "no_consent_reason": "Parents asked for the visit at the door",
     }
     assert import_problems(demo_db, "expected_visits.csv", [row]) == []
     assert refused_columns(
@@ -333,7 +336,7 @@ KINDS = {
             "day": "",
             "no_consent_reason": "Parents agreed at the door",
         },
-        {"visitor_name": "visitor_name", "role": "role", "purpose": "purpose", "time": "time"}
+        {f: f for f in ("visitor_name", "role", "purpose", "time", "no_consent_reason")}
         | {"day": "date"},
     ),
     "staff": (
@@ -371,3 +374,54 @@ def test_the_panel_and_the_importer_give_the_same_verdict_on_the_same_row(
         verdicts[case] = refused_in_csv
     # Neither door lets everything through, or nothing.
     assert not verdicts["good"] and verdicts["rtl override"] and verdicts["too long"]
+
+
+def test_a_booking_without_recorded_consent_needs_a_reason_in_a_csv_as_in_the_panel(
+    manager, demo_db
+):
+    leo = child(demo_db, "Leo")
+    row = {
+        "visitor_name": "Grace Mensah",
+        "role": "Speech and Language Therapist",
+        "organisation": SALT,
+        "child": "Leo Fernandes",
+        "time": "15:30",
+        "no_consent_reason": "",
+    }
+    posted = {
+        "visitor_name": "Grace Mensah",
+        "role": "Speech and Language Therapist",
+        "organisation_id": organisation_id(demo_db, SALT),
+        "child_id": leo,
+        "day": "",
+        "time": "15:30",
+    }
+    assert import_problems(demo_db, "expected_visits.csv", [row]) == [
+        "expected_visits.csv:2: no_consent_reason: Please enter no consent reason."
+    ]
+    refused = manager.post("/admin/bookings", data=posted)
+    assert refused.status_code == 400
+    assert "Please enter the reason to go ahead without recorded consent." in refused.text
+
+    # With the parents' consent recorded for this agency, neither door asks for a reason.
+    a_referral_with_consent(demo_db, priya(demo_db), leo, organisation_id(demo_db, SALT))
+    assert import_problems(demo_db, "expected_visits.csv", [row]) == []
+    assert manager.post("/admin/bookings", data=posted).status_code == 302
+
+
+def test_a_reason_given_in_a_csv_is_kept_with_the_booking(demo_db):
+    row = {
+        "visitor_name": "Jo Whitfield",
+        "role": "Health visitor",
+        "organisation": "A New Health Team",
+        "child": "Leo Fernandes",
+        "time": "15:30",
+        "no_consent_reason": "Two-year check the parents asked for",
+    }
+    read, _ = importer.read_csv("expected_visits.csv", csv_bytes([row]), ["visitor_name"])
+    importer.import_files(demo_db, {"expected_visits.csv": read}, SYSTEM, source="test")
+    booked = demo_db.execute(
+        "SELECT no_consent_reason, involvement_id FROM expected_visits "
+        "WHERE visitor_name = 'Jo Whitfield'"
+    ).fetchone()
+    assert booked == ("Two-year check the parents asked for", None)
