@@ -11,13 +11,12 @@ from admin.common import (
     actor,
     checked,
     child_choices,
-    history,
     link_values,
     page,
     pairs,
     uploaded_photo,
 )
-from doorbook import cards, people, qr, schemas
+from doorbook import cards, directory, people, qr, schemas
 from doorbook.db import get_db
 from doorbook.languages import LANGUAGES
 
@@ -25,13 +24,7 @@ from doorbook.languages import LANGUAGES
 @bp.get("/contacts")
 @allow(*MANAGEMENT)
 def contacts():
-    rows = get_db().query(
-        "SELECT k.*, group_concat(c.first_name || ' ' || c.last_name || ' (' || cc.relationship "
-        "|| CASE WHEN cc.may_collect THEN ', may collect' ELSE ', may not collect' END || ')', "
-        "'; ') AS children FROM contacts k LEFT JOIN child_contacts cc ON cc.contact_id = k.id "
-        "LEFT JOIN children c ON c.id = cc.child_id GROUP BY k.id ORDER BY k.name"
-    )
-    return page("admin/contacts.html", contacts=list(rows))
+    return page("admin/contacts.html", contacts=directory.contacts_list(get_db()))
 
 
 def contact_page(
@@ -40,10 +33,9 @@ def contact_page(
     db = get_db()
     contact = None
     if contact_id:
-        found = list(db.query("SELECT * FROM contacts WHERE id = ?", [contact_id]))
-        if not found:
+        contact = directory.contact_record(db, contact_id)
+        if contact is None:
             abort(404)
-        contact = found[0]
     return page(
         "admin/contact.html",
         status,
@@ -52,26 +44,10 @@ def contact_page(
         errors=form.messages if form else {},
         languages=list(LANGUAGES.items()),
         children=pairs(child_choices()),
-        links=list(
-            db.query(
-                "SELECT cc.*, c.first_name, c.last_name FROM child_contacts cc "
-                "JOIN children c ON c.id = cc.child_id WHERE cc.contact_id = ?",
-                [contact_id or 0],
-            )
-        ),
-        card=db.execute(
-            "SELECT id, created_at FROM credentials WHERE kind = 'qr_card' AND contact_id = ? "
-            "AND revoked_at IS NULL",
-            [contact_id or 0],
-        ).fetchone(),
-        has_pin=bool(
-            db.execute(
-                "SELECT 1 FROM credentials WHERE kind = 'pin' AND contact_id = ? "
-                "AND revoked_at IS NULL",
-                [contact_id or 0],
-            ).fetchone()
-        ),
-        history=history(subject=("contacts", contact_id)) if contact_id else [],
+        links=directory.contact_links(db, contact_id or 0),
+        card=directory.qr_card(db, contact_id or 0),
+        has_pin=directory.has_pin(db, contact_id or 0),
+        history=directory.history(db, subject=("contacts", contact_id)) if contact_id else [],
         **extra,
     )
 
@@ -135,13 +111,13 @@ def contact_pin(contact_id: int):
 @bp.post("/contacts/<int:contact_id>/card")
 @allow(*MANAGEMENT)
 def contact_card(contact_id: int):
-    contact = list(get_db().query("SELECT name FROM contacts WHERE id = ?", [contact_id]))
-    if not contact:
+    contact = directory.contact_record(get_db(), contact_id)
+    if contact is None:
         abort(404)
     token = cards.issue(get_db(), contact_id=contact_id, actor=actor())
     return page(
         "print/card.html",
-        name=contact[0]["name"],
+        name=contact["name"],
         qr_code=qr.svg(token),
         back=url_for("admin.contact_edit", contact_id=contact_id),
     )
@@ -150,15 +126,7 @@ def contact_card(contact_id: int):
 @bp.post("/contacts/<int:contact_id>/card/revoke")
 @allow(*MANAGEMENT)
 def contact_card_revoke(contact_id: int):
-    card = (
-        get_db()
-        .execute(
-            "SELECT id FROM credentials WHERE kind = 'qr_card' AND contact_id = ? "
-            "AND revoked_at IS NULL",
-            [contact_id],
-        )
-        .fetchone()
-    )
+    card = directory.qr_card(get_db(), contact_id)
     if card:
         cards.revoke(get_db(), card[0], actor=actor())
         flash("The QR card is revoked: it no longer works at the kiosk.")

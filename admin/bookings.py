@@ -18,7 +18,7 @@ from admin.common import (
     pairs,
     staff_choices,
 )
-from doorbook import clock, credentials, involvements, people, qr, schemas, settings
+from doorbook import clock, credentials, directory, involvements, people, qr, schemas
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -28,11 +28,10 @@ from doorbook.forms import Form
 @bp.get("/organisations")
 @allow(*MANAGEMENT)
 def organisations(form: Form | None = None, status: int = 200):
-    rows = get_db().query("SELECT * FROM organisations ORDER BY name")
     return page(
         "admin/organisations.html",
         status,
-        organisations=list(rows),
+        organisations=directory.organisations_list(get_db()),
         values=form.values if form else {},
         errors=form.errors if form else {},
     )
@@ -69,21 +68,10 @@ def organisation_save():
 
 
 def bookings_page(form: schemas.Booking | None = None, status: int = 200):
-    db = get_db()
-    rows = db.query(
-        "SELECT e.*, o.name AS organisation, c.first_name || ' ' || c.last_name AS child, "
-        "s.name AS supervisor, v.signed_in_at AS arrived_at, v.signed_out_at AS left_at "
-        "FROM expected_visits e JOIN children c ON c.id = e.child_id "
-        "LEFT JOIN organisations o ON o.id = e.organisation_id "
-        "LEFT JOIN staff s ON s.id = e.supervisor_id "
-        "LEFT JOIN visits v ON v.expected_visit_id = e.id "
-        "WHERE e.day >= ? AND e.cancelled_at IS NULL ORDER BY e.day, e.time",
-        [clock.today(settings.timezone(db)).isoformat()],
-    )
     return page(
         "admin/bookings.html",
         status,
-        bookings=list(rows),
+        bookings=directory.bookings_ahead(get_db()),
         values=form.values if form else {"day": clock.today().isoformat()},
         errors=form.messages if form else {},
         children=pairs(child_choices()),
@@ -135,16 +123,10 @@ def booking_create():
 
 
 def invitation(booking_id: int) -> tuple[dict, str]:
-    rows = list(
-        get_db().query(
-            "SELECT e.*, o.name AS organisation FROM expected_visits e "
-            "LEFT JOIN organisations o ON o.id = e.organisation_id WHERE e.id = ?",
-            [booking_id],
-        )
-    )
-    if not rows or rows[0]["cancelled_at"]:
+    booking = directory.booking_record(get_db(), booking_id)
+    if booking is None or booking["cancelled_at"]:
         abort(404)
-    return rows[0], credentials.invitation_token(get_db(), rows[0]["reference_code"])
+    return booking, credentials.invitation_token(get_db(), booking["reference_code"])
 
 
 @bp.get("/bookings/<int:booking_id>/invitation")

@@ -12,7 +12,6 @@ from admin.common import (
     actor,
     checked,
     contact_choices,
-    history,
     link_values,
     page,
     pairs,
@@ -20,7 +19,7 @@ from admin.common import (
     staff_choices,
     uploaded_photo,
 )
-from doorbook import audit, clock, people, photos, schemas, settings
+from doorbook import audit, clock, directory, people, photos, schemas, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -28,12 +27,7 @@ from doorbook.forms import Form
 @bp.get("/children")
 @allow(*MANAGEMENT)
 def children():
-    rows = get_db().query(
-        "SELECT c.*, r.name AS room, k.name AS key_person FROM children c "
-        "JOIN rooms r ON r.id = c.room_id LEFT JOIN staff k ON k.id = c.key_person_id "
-        "ORDER BY c.left_on IS NOT NULL, c.first_name, c.last_name"
-    )
-    return page("admin/children.html", children=list(rows))
+    return page("admin/children.html", children=directory.children_list(get_db()))
 
 
 def child_values(form: schemas.Child) -> dict:
@@ -54,10 +48,9 @@ def child_page(child_id: int | None, form: schemas.Child | None = None, status: 
     db = get_db()
     child = None
     if child_id:
-        found = list(db.query("SELECT * FROM children WHERE id = ?", [child_id]))
-        if not found:
+        child = directory.child_record(db, child_id)
+        if child is None:
             abort(404)
-        child = found[0]
     values = form.values if form else dict(child or {})
     return page(
         "admin/child.html",
@@ -68,27 +61,10 @@ def child_page(child_id: int | None, form: schemas.Child | None = None, status: 
         rooms=pairs(rooms()),
         staff=pairs(staff_choices()),
         contacts=pairs(contact_choices()),
-        links=list(
-            db.query(
-                "SELECT cc.*, k.name, k.photo_file FROM child_contacts cc "
-                "JOIN contacts k ON k.id = cc.contact_id WHERE cc.child_id = ? ORDER BY k.name",
-                [child_id or 0],
-            )
-        ),
-        not_permitted=list(
-            db.query(
-                "SELECT * FROM not_permitted WHERE child_id = ? AND removed_at IS NULL",
-                [child_id or 0],
-            )
-        ),
-        one_offs=list(
-            db.query(
-                "SELECT * FROM one_off_collections WHERE child_id = ? AND day = ? "
-                "AND cancelled_at IS NULL",
-                [child_id or 0, clock.today(settings.timezone(db)).isoformat()],
-            )
-        ),
-        history=history(child_id=child_id) if child_id else [],
+        links=directory.child_links(db, child_id or 0),
+        not_permitted=directory.not_permitted(db, child_id or 0),
+        one_offs=directory.one_offs_today(db, child_id or 0),
+        history=directory.history(db, child_id=child_id) if child_id else [],
         **extra,
     )
 
@@ -210,14 +186,12 @@ def child_not_permitted(child_id: int):
 @bp.post("/not-permitted/<int:entry_id>/remove")
 @allow(*MANAGEMENT)
 def not_permitted_remove(entry_id: int):
-    child_id = (
-        get_db().execute("SELECT child_id FROM not_permitted WHERE id = ?", [entry_id]).fetchone()
-    )
+    child_id = directory.child_of_not_permitted(get_db(), entry_id)
     if child_id is None:
         abort(404)
     people.remove_not_permitted(get_db(), actor(), entry_id)
     flash("Removed from the not-permitted list.")
-    return redirect(url_for("admin.child_edit", child_id=child_id[0]))
+    return redirect(url_for("admin.child_edit", child_id=child_id))
 
 
 @bp.post("/children/<int:child_id>/one-off")
@@ -243,16 +217,12 @@ def child_one_off(child_id: int):
 @bp.post("/one-off/<int:entry_id>/cancel")
 @allow(*MANAGEMENT)
 def one_off_cancel(entry_id: int):
-    row = (
-        get_db()
-        .execute("SELECT child_id FROM one_off_collections WHERE id = ?", [entry_id])
-        .fetchone()
-    )
-    if row is None:
+    child_id = directory.child_of_one_off(get_db(), entry_id)
+    if child_id is None:
         abort(404)
     people.cancel_one_off(get_db(), actor(), entry_id)
     flash("The one-off collection is cancelled.")
-    return redirect(url_for("admin.child_edit", child_id=row[0]))
+    return redirect(url_for("admin.child_edit", child_id=child_id))
 
 
 @bp.get("/photos/<name>")

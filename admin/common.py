@@ -1,6 +1,6 @@
 """What the panel's people screens share: the page with the setting's name, the choices
-of rooms, staff and children, who is acting, a record's history, a link's form, an uploaded
-photo."""
+of rooms, staff, children, adults and organisations (read by doorbook.directory), a posted
+form checked with its record's schema, who is acting, a link's values, an uploaded photo."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from flask import current_app, g, render_template, request
 
-from doorbook import accounts, clock, photos, schemas, settings
+from doorbook import accounts, clock, directory, photos, schemas, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -20,33 +20,29 @@ def page(template: str, status: int = 200, **context):
     return render_template(template, **context), status
 
 
-def options(sql: str, params=()) -> dict[str, tuple[int, str]]:
-    return {str(row[0]): (row[0], row[1]) for row in get_db().execute(sql, params).fetchall()}
+def options(choices: list[directory.Choice]) -> dict[str, directory.Choice]:
+    """A form's choices keyed as the browser sends them back (the id as text)."""
+    return {str(choice[0]): choice for choice in choices}
 
 
-def rooms() -> dict:
-    return options("SELECT id, name FROM rooms WHERE active = 1 ORDER BY id")
+def rooms() -> dict[str, directory.Choice]:
+    return options(directory.room_choices(get_db()))
 
 
-def staff_choices() -> dict:
-    return options("SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
+def staff_choices() -> dict[str, directory.Choice]:
+    return options(directory.staff_choices(get_db()))
 
 
-def child_choices() -> dict:
-    today = clock.today(settings.timezone(get_db())).isoformat()
-    return options(
-        "SELECT id, first_name || ' ' || last_name FROM children "
-        "WHERE left_on IS NULL OR left_on > ? ORDER BY first_name, last_name",
-        [today],
-    )
+def child_choices() -> dict[str, directory.Choice]:
+    return options(directory.child_choices(get_db()))
 
 
-def contact_choices() -> dict:
-    return options("SELECT id, name FROM contacts ORDER BY name")
+def contact_choices(*, active_only: bool = False) -> dict[str, directory.Choice]:
+    return options(directory.contact_choices(get_db(), active_only=active_only))
 
 
-def organisation_choices() -> dict:
-    return options("SELECT id, name FROM organisations ORDER BY name")
+def organisation_choices() -> dict[str, directory.Choice]:
+    return options(directory.organisation_choices(get_db()))
 
 
 # The lists a panel form's choices must be in, by field name: read when a form has the field.
@@ -81,26 +77,6 @@ def pairs(choices: dict) -> list[tuple[int, str]]:
 
 def actor():
     return g.staff.actor()
-
-
-def history(*, child_id: int | None = None, subject: tuple[str, int] | None = None) -> list[dict]:
-    """A record's recent history: everything about a child, or about one subject (a kind of
-    record and its id: an adult's entries are not a complaint's that has the same number)."""
-    if child_id is not None:
-        where, params = "child_id = ?", [child_id]
-    else:
-        kind, subject_id = subject
-        owner = {"contacts": "$.contact_id", "staff": "$.staff_id"}[kind]  # e.g. a QR card
-        where = "((subject_kind = ? AND subject_id = ?) OR json_extract(details, ?) = ?)"
-        params = [kind, subject_id, owner, subject_id]
-    return list(
-        get_db().query(
-            f"SELECT * FROM audit_log WHERE {where} AND action NOT IN "  # noqa: S608
-            "('signed_in', 'signed_out', 'alert_raised', 'alert_resolved') "
-            "ORDER BY id DESC LIMIT 30",
-            params,
-        )
-    )
 
 
 def link_values(form: schemas.Link) -> dict:

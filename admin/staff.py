@@ -7,28 +7,23 @@ from flask import abort, flash, g, redirect, request, url_for
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from admin.common import actor, checked, history, page, pairs, rooms
-from doorbook import accounts, people, schemas
+from admin.common import actor, checked, page, pairs, rooms
+from doorbook import accounts, directory, people, schemas
 from doorbook.db import get_db
 
 
 @bp.get("/staff")
 @allow(*MANAGEMENT)
 def staff_list():
-    rows = get_db().query(
-        "SELECT s.*, r.name AS room FROM staff s LEFT JOIN rooms r ON r.id = s.room_id "
-        "ORDER BY s.active DESC, s.name"
-    )
-    return page("admin/staff.html", staff=list(rows))
+    return page("admin/staff.html", staff=directory.staff_list(get_db()))
 
 
 def staff_page(staff_id: int | None, form: schemas.Staff | None = None, status: int = 200, **extra):
     member = None
     if staff_id:
-        found = list(get_db().query("SELECT * FROM staff WHERE id = ?", [staff_id]))
-        if not found:
+        member = directory.staff_record(get_db(), staff_id)
+        if member is None:
             abort(404)
-        member = found[0]
     return page(
         "admin/staff_member.html",
         status,
@@ -37,7 +32,7 @@ def staff_page(staff_id: int | None, form: schemas.Staff | None = None, status: 
         errors=form.messages if form else {},
         rooms=pairs(rooms()),
         roles=[(r, r) for r in accounts.ROLES],
-        history=history(subject=("staff", staff_id)) if staff_id else [],
+        history=directory.history(get_db(), subject=("staff", staff_id)) if staff_id else [],
         **extra,
     )
 
@@ -99,16 +94,16 @@ def staff_pin(staff_id: int):
 @bp.post("/staff/<int:staff_id>/login")
 @allow(*MANAGEMENT)
 def staff_login(staff_id: int):
-    member = list(get_db().query("SELECT name, role FROM staff WHERE id = ?", [staff_id]))
-    if not member:
+    member = directory.staff_record(get_db(), staff_id)
+    if member is None:
         abort(404)
     try:
         accounts.create_account(
             get_db(),
-            name=member[0]["name"],
+            name=member["name"],
             username=request.form.get("username", "")[:60],
             password=request.form.get("password", "")[:300],
-            role=member[0]["role"],
+            role=member["role"],
             actor=actor(),
         )
     except accounts.AccountProblem as problem:

@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
-from admin.common import actor, child_choices, options
+from admin.common import actor, child_choices, contact_choices
 from admin.reports import csv_response, viewed
 from doorbook import clock, complaints, details_check, exports, questions, settings, text
 from doorbook.db import get_db
@@ -44,12 +44,7 @@ def complaints_page(form: Form | None = None, status: int = 200):
         values=form.values if form else {"received_on": today().isoformat()},
         errors=form.errors if form else {},
         children=[(k, v[1]) for k, v in child_choices().items()],
-        contacts=[
-            (k, v[1])
-            for k, v in options(
-                "SELECT id, name FROM contacts WHERE active = 1 ORDER BY name"
-            ).items()
-        ],
+        contacts=[(k, v[1]) for k, v in contact_choices(active_only=True).items()],
         kinds=complaints,
     )
 
@@ -85,7 +80,7 @@ def complaint_new():
     contact = form.choice(
         "contact_id",
         "an adult",
-        options("SELECT id, name FROM contacts WHERE active = 1"),
+        contact_choices(active_only=True),
         required=False,
     )
     values["child_id"] = child[0] if child else None

@@ -390,6 +390,12 @@ def sites_now(db: Database, stale_after: timedelta = STALE_AFTER) -> list[SiteNo
     return out
 
 
+def site_name(db: Database, slug: str) -> str | None:
+    """A site's name as the group calls it, or None if there is no such site."""
+    row = db.execute("SELECT name FROM sites WHERE slug = ?", [slug]).fetchone()
+    return row[0] if row else None
+
+
 def names_now(folder: Path, db: Database, who: Account, slug: str) -> dict:
     """Children on site by room and unsupervised visits, with names: safeguarding only, and
     every view is audited at the group."""

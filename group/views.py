@@ -102,8 +102,7 @@ def names(slug: str):
         return render_template(
             "group/message.html", title="No such site", message=str(problem)
         ), 404
-    site = group_db().execute("SELECT name FROM sites WHERE slug = ?", [slug]).fetchone()
-    return render_template("group/names.html", site=site[0], seen=seen)
+    return render_template("group/names.html", site=group.site_name(group_db(), slug), seen=seen)
 
 
 def _range() -> tuple[date, date, str | None]:
