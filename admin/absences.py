@@ -22,12 +22,14 @@ from flask import (
 
 from admin import bp
 from admin.auth import MANAGEMENT, allow
+from admin.common import options
 from doorbook import (
     absences,
     attendance_policies,
     audit,
     clock,
     dashboard,
+    directory,
     emergency_contacts,
     not_arrived,
     room_days,
@@ -68,14 +70,7 @@ def expected_fragment():
 
 
 def child_options() -> dict[str, tuple[int, str]]:
-    return {
-        str(r[0]): (r[0], r[1])
-        for r in get_db().execute(
-            "SELECT id, first_name || ' ' || last_name FROM children "
-            "WHERE left_on IS NULL OR left_on > ? ORDER BY first_name, last_name",
-            [today().isoformat()],
-        )
-    }
+    return options(directory.child_choices(get_db()))
 
 
 # ---- Absences: the day's picture, phoned-in absences, open follow-ups ----
@@ -423,10 +418,10 @@ def attendance_policy_given():
 
 
 def child_row(child_id: int) -> dict:
-    rows = list(get_db().query("SELECT * FROM children WHERE id = ?", [child_id]))
-    if not rows:
+    child = directory.child_record(get_db(), child_id)
+    if child is None:
         abort(404)
-    return rows[0]
+    return child
 
 
 def child_attendance_page(child_id: int, status: int = 200, form: Form | None = None, **extra):

@@ -13,10 +13,12 @@ from functools import wraps
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 
 from admin import bp
+from admin.common import options
 from doorbook import (
     answers,
     clock,
     concerns,
+    directory,
     involvements,
     safeguarding,
     settings,
@@ -81,16 +83,8 @@ def page(template: str, status: int = 200, **context):
 
 
 def current_children() -> dict[str, tuple[int, str]]:
-    today = clock.today(settings.timezone(get_db())).isoformat()
-    return {
-        str(row[0]): (row[0], row[1])
-        for row in get_db().execute(
-            "SELECT id, first_name || ' ' || last_name FROM children "
-            "WHERE first_name != 'Removed' AND (left_on IS NULL OR left_on > ?) "
-            "ORDER BY first_name, last_name",
-            [today],
-        )
-    }
+    # A child anonymised by the retention purge left long ago: never on today's roll.
+    return options(directory.child_choices(get_db()))
 
 
 def local_now_input() -> str:
@@ -233,10 +227,8 @@ def concern_correct(concern_id: int):
 
 def chronology_page(child_id: int, status: int = 200, **extra):
     db = get_db()
-    child = next(db.query("SELECT * FROM children WHERE id = ?", [child_id]))
-    organisations = [
-        (row[0], row[1]) for row in db.execute("SELECT id, name FROM organisations ORDER BY name")
-    ]
+    child = directory.child_record(db, child_id)
+    organisations = directory.organisation_choices(db)
     correction = extra.pop("correction", None)
     involvement_form = extra.pop("involvement_form", None)
     stage_form = extra.pop("stage_form", None)
@@ -253,10 +245,7 @@ def chronology_page(child_id: int, status: int = 200, **extra):
         reports=involvements.reports_from_agencies(db, child_id),
         parents=involvements.parents_of(db, child_id),
         organisations=organisations,
-        staff=[
-            (row[0], row[1])
-            for row in db.execute("SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
-        ],
+        staff=directory.staff_choices(db),
         consent_how=[(how, how) for how in involvements.CONSENT_HOW],
         told_how=[(how, how) for how in involvements.TOLD_HOW],
         as_input=lambda stored: f"{clock.local(stored, settings.timezone(db)):%Y-%m-%dT%H:%M}",
@@ -355,10 +344,7 @@ CONSENT_HOW_CHOICES = {how: how for how in involvements.CONSENT_HOW}
 def involvement_create(child_id: int):
     db = get_db()
     form = Form(request.form)
-    organisations = {
-        str(row[0]): (row[0], row[1])
-        for row in db.execute("SELECT id, name FROM organisations ORDER BY name")
-    }
+    organisations = options(directory.organisation_choices(db))
     organisation = form.choice("organisation_id", "the agency", organisations, required=False)
     agency = form.text("agency", "the agency's name", max_length=200, required=not organisation)
     professionals_text = form.text(
@@ -451,10 +437,7 @@ TOLD_HOW_CHOICES = {how: how for how in involvements.TOLD_HOW}
 def parents_informed(stage_id: int):
     db = get_db()
     form = Form(request.form)
-    staff = {
-        str(row[0]): (row[0], row[1])
-        for row in db.execute("SELECT id, name FROM staff WHERE active = 1")
-    }
+    staff = options(directory.staff_choices(db))
     try:
         if form.flag("not_told"):
             reason = form.text(

@@ -14,6 +14,7 @@ from doorbook import (
     clock,
     corrections,
     dashboard,
+    directory,
     exports,
     not_arrived,
     room_days,
@@ -97,14 +98,7 @@ def register_page(day: date, status: int = 200, **extra):
         calls=not_arrived.attempts_for(db, follow_up_ids),
         outcomes=not_arrived.OUTCOMES,
         ratios={},
-        children=[
-            (r[0], r[1])
-            for r in db.execute(
-                "SELECT id, first_name || ' ' || last_name FROM children "
-                "WHERE left_on IS NULL OR left_on > ? ORDER BY first_name",
-                [day.isoformat()],
-            )
-        ],
+        children=directory.child_choices(db, on=day),
         setting_name=settings.get(db, "setting_name"),
         **extra,
     ), status

@@ -6,6 +6,8 @@ these by name and renders what they answer."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlite_utils import Database
 
 from doorbook import clock, settings
@@ -39,13 +41,14 @@ def staff_choices(db: Database) -> list[Choice]:
     return _choices(db, "SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
 
 
-def child_choices(db: Database) -> list[Choice]:
-    """Children on the roll today (not yet left), by first then last name."""
+def child_choices(db: Database, on: date | None = None) -> list[Choice]:
+    """Children on the roll today, or on the day given (not yet left), by first then last
+    name."""
     return _choices(
         db,
         "SELECT id, first_name || ' ' || last_name FROM children "
         "WHERE left_on IS NULL OR left_on > ? ORDER BY first_name, last_name",
-        [_today(db)],
+        [on.isoformat() if on else _today(db)],
     )
 
 
