@@ -100,4 +100,5 @@ def test_live_updates_never_take_the_focus_or_what_is_being_typed(panel, kiosk, 
     expect(note).to_be_focused()
     expect(note).to_have_value("Going to reception")
     panel.get_by_role("heading", name="On site now").click()  # leaving the part: it catches up
-    expect(panel.get_by_text("Kiosk PIN lock-out")).to_be_visible(timeout=5_000)
+    alerts_region = panel.get_by_role("region", name="Alerts")
+    expect(alerts_region.get_by_text("Kiosk PIN lock-out")).to_be_visible(timeout=5_000)
