@@ -4,8 +4,6 @@ none), most serious first, acknowledged and resolved with a note."""
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from doorbook import audit, clock, events
-from doorbook.db import after_commit, insert, update, write
+from doorbook.db import insert, update, write
 
 
 @dataclass(frozen=True)
@@ -42,17 +40,6 @@ KINDS = {
         Kind("replica_behind", 40, "Off-site copy is behind"),
     )
 }
-
-log = logging.getLogger(__name__)
-
-# Called after an alert is committed (the live panel and the Pi's LED/buzzer subscribe).
-_listeners: list[Callable[[int, str], None]] = []
-
-
-def on_raise(listener: Callable[[int, str], None]) -> Callable[[], None]:
-    """Call ``listener(alert_id, kind)`` after each new alert commits; returns the way to stop."""
-    _listeners.append(listener)
-    return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
 def raise_alert(
@@ -104,8 +91,8 @@ def raise_alert(
             child_id=child_id,
             kind=kind,
         )
-        after_commit(db, lambda: _notify(alert_id, kind))
-        events.changed(db, "alerts")
+        # Once committed: the open panels fetch their alerts, the Pi chimes for a new one.
+        events.changed(db, "alerts", raised=alert_id, kind=kind)
     return alert_id
 
 
@@ -148,14 +135,6 @@ def raise_or_count(
             {"repeat_key": repeat_key, "attempts": 1, "last_attempt_at": now},
         )
     return alert_id
-
-
-def _notify(alert_id: int, kind: str) -> None:
-    for listener in list(_listeners):
-        try:
-            listener(alert_id, kind)
-        except Exception:  # a failing listener must not undo a committed alert
-            log.exception("alert listener %r failed for alert %s", listener, alert_id)
 
 
 def resolve_where(

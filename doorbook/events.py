@@ -2,8 +2,10 @@
 
 Domain code calls ``changed(db, topic)`` inside its write; the topic is published once the
 transaction has committed (never for a rolled-back change). Each open panel's event stream
-holds a ``Subscription``. Events carry only a topic ("alerts", "on-site"); the panel then
-fetches what changed, so nothing personal travels in the stream itself.
+holds a ``Subscription``. Streams carry only a topic ("alerts", "on-site"); the panel then
+fetches what changed, so nothing personal travels in the stream itself. In-process listeners
+(``on_publish``: the Pi's LED and buzzer) also get the publish's payload, e.g. the id and kind
+of a newly raised alert.
 
 Each open stream holds one of the server's request threads for as long as it is open, so
 ``StreamGate`` caps how many may be open at once, overall and per panel session. The rest of
@@ -14,9 +16,11 @@ panels do, the kiosk answers. A stream refused by the gate is told to retry late
 from __future__ import annotations
 
 import contextlib
+import logging
 import queue
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -24,7 +28,8 @@ from doorbook.db import after_commit
 
 _lock = threading.Lock()
 _subscribers: set[queue.Queue] = set()
-_listeners: list[Callable[[str], None]] = []
+_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+log = logging.getLogger(__name__)
 
 
 class Subscription:
@@ -49,7 +54,8 @@ class Subscription:
             return None
 
 
-def publish(topic: str) -> None:
+def publish(topic: str, **payload: Any) -> None:
+    """Tell the open streams ``topic`` and the listeners ``topic`` with ``payload``."""
     with _lock:
         targets = list(_subscribers)
     for target in targets:
@@ -57,11 +63,17 @@ def publish(topic: str) -> None:
         with contextlib.suppress(queue.Full):
             target.put_nowait(topic)
     for listener in list(_listeners):
-        listener(topic)
+        try:
+            listener(topic, payload)
+        except Exception:  # a failing listener must not undo a committed change
+            log.exception("event listener %r failed for %s", listener, topic)
 
 
-def on_publish(listener: Callable[[str], None]) -> Callable[[], None]:
-    """Call ``listener(topic)`` after each publish; returns the way to stop."""
+def on_publish(listener: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
+    """Call ``listener(topic, payload)`` after each publish; returns the way to stop.
+
+    The one registry for in-process listeners: a new alert is published as "alerts" with
+    ``raised`` (its id) and ``kind`` in the payload."""
     _listeners.append(listener)
     return lambda: _listeners.remove(listener) if listener in _listeners else None
 
@@ -109,6 +121,6 @@ def stream_limits(threads: int) -> tuple[int, int]:
     return max(1, threads - reserved), 4
 
 
-def changed(db: Database, topic: str) -> None:
-    """Publish ``topic`` when the current write commits."""
-    after_commit(db, lambda: publish(topic))
+def changed(db: Database, topic: str, **payload: Any) -> None:
+    """Publish ``topic`` (with ``payload`` for listeners) when the current write commits."""
+    after_commit(db, lambda: publish(topic, **payload))

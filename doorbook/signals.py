@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask
 
@@ -98,10 +98,7 @@ class Wiring:
     def __init__(self, database: Path, signals: Signals):
         self.database = database
         self.signals = signals
-        self._stop = [
-            alerts.on_raise(lambda _alert, _kind: self.new_alert()),
-            events.on_publish(lambda topic: topic == "alerts" and self.refresh()),
-        ]
+        self._stop = events.on_publish(self.published)
         self.refresh()
 
     def _unacknowledged(self) -> int:
@@ -110,6 +107,14 @@ class Wiring:
             return alerts.unacknowledged_count(db)
         finally:
             db.close()
+
+    def published(self, topic: str, payload: dict[str, Any]) -> None:
+        if topic != "alerts":
+            return
+        if "raised" in payload:
+            self.new_alert()
+        else:
+            self.refresh()
 
     def refresh(self) -> None:
         self.signals.alerting(self._unacknowledged() > 0)
@@ -126,8 +131,7 @@ class Wiring:
             db.close()
 
     def close(self) -> None:
-        for stop in self._stop:
-            stop()
+        self._stop()
         self.signals.close()
 
 
