@@ -10,6 +10,7 @@ every decision is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -22,6 +23,7 @@ from doorbook.text import same_name
 class Decision:
     allowed: bool
     reason: str  # for the manager and the audit log, never shown at the kiosk
+    not_permitted: bool = False  # refused because the adult is on the child's not-permitted list
 
 
 def child_name(db: Database, child_id: int) -> str:
@@ -45,7 +47,9 @@ def may_collect(db: Database, child_id: int, contact_id: int) -> Decision:
     barred = not_permitted_entry(db, child_id, name)
     if barred:
         return Decision(
-            False, f"on the not-permitted list: {barred['reason'] or 'no reason given'}"
+            False,
+            f"on the not-permitted list: {barred['reason'] or 'no reason given'}",
+            not_permitted=True,
         )
     link = db.execute(
         "SELECT relationship, may_collect FROM child_contacts "
@@ -57,6 +61,43 @@ def may_collect(db: Database, child_id: int, contact_id: int) -> Decision:
     if not link[1]:
         return Decision(False, f"{link[0]}, not authorised to collect")
     return Decision(True, f"{link[0]}, authorised to collect")
+
+
+def refuse(
+    db: Database,
+    actor: audit.Actor,
+    *,
+    kiosk: str,
+    child_id: int | None,
+    reason: str,
+    message: str | None = None,
+    not_permitted: bool = False,
+    contact_id: int | None = None,
+    repeat_key: str | None = None,
+) -> None:
+    """A collection refused at the door (K2), recorded in the one way whoever refuses it:
+    the manager is alerted (an adult on the child's not-permitted list is the most serious
+    alert, *not permitted at the door*; anything else is *collection refused*) and the
+    decision is audited with its reason. The child stays signed in, and the kiosk says only
+    the neutral "please wait, a member of staff is coming": never the reason, never a child.
+
+    With a ``repeat_key``, tries that go on (wrong passwords, the same person again and
+    again) are counted on one open alert rather than raising one each."""
+    kind = "not_permitted_at_door" if not_permitted else "collection_refused"
+    fields: dict[str, Any] = {"kiosk": kiosk, "child_id": child_id, "contact_id": contact_id}
+    with write(db):
+        if repeat_key:
+            alerts.raise_or_count(
+                db,
+                kind,
+                message,
+                repeat_key=repeat_key,
+                within_seconds=settings.get_int(db, "collector_lockout_seconds"),
+                **fields,
+            )
+        else:
+            alerts.raise_alert(db, kind, message or alerts.KINDS[kind].title, **fields)
+        audit.record(db, actor, "collection_refused", child_id=child_id, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -97,27 +138,6 @@ def collector_lockout_seconds(db: Database, kiosk: str, child_ids: list[int]) ->
     return max(waits)
 
 
-def _refused(
-    db: Database,
-    actor: audit.Actor,
-    kiosk: str,
-    message: str | None,
-    child_id: int | None,
-    reason: str,
-) -> None:
-    """A refused collector try: audited, and counted on one alert per kiosk while they go on."""
-    alerts.raise_or_count(
-        db,
-        "collection_refused",
-        message,
-        repeat_key=f"collector:{kiosk}",
-        within_seconds=settings.get_int(db, "collector_lockout_seconds"),
-        kiosk=kiosk,
-        child_id=child_id,
-    )
-    audit.record(db, actor, "collection_refused", child_id=child_id, reason=reason)
-
-
 def collector_at_door(db: Database, name: str, password: str, *, kiosk: str) -> OneOffOutcome:
     """Journey 3: a named one-off collector gives the family's collection password.
 
@@ -154,37 +174,31 @@ def collector_at_door(db: Database, name: str, password: str, *, kiosk: str) -> 
         family = sorted({row["child_id"] for row in candidates})
         wait = collector_lockout_seconds(db, kiosk, family)
         if barred:
-            # Always told, locked or not: the most serious alert, one per person and kiosk
-            # however often they try.
-            alerts.raise_or_count(
-                db,
-                "not_permitted_at_door",
-                f"{barred['name']}, who is NOT PERMITTED to collect "
-                f"{barred['first_name']} {barred['last_name']}, has given their name at the "
-                f"{kiosk} kiosk. Reason on file: {barred['reason'] or 'none given'}.",
-                repeat_key=f"not_permitted:{kiosk}:{barred['id']}",
-                within_seconds=settings.get_int(db, "collector_lockout_seconds"),
-                kiosk=kiosk,
-                child_id=barred["child_id"],
-            )
-            audit.record(
+            # Always told, locked or not: one alert per person and kiosk however often
+            # they try.
+            refuse(
                 db,
                 actor,
-                "collection_refused",
+                kiosk=kiosk,
                 child_id=barred["child_id"],
                 reason="on the not-permitted list",
+                message=f"{barred['name']}, who is NOT PERMITTED to collect "
+                f"{barred['first_name']} {barred['last_name']}, has given their name at the "
+                f"{kiosk} kiosk. Reason on file: {barred['reason'] or 'none given'}.",
+                not_permitted=True,
+                repeat_key=f"not_permitted:{kiosk}:{barred['id']}",
             )
             if not wait:
                 _count_failure(db, kiosk, [barred["child_id"]])
             return OneOffOutcome(waiting_for_id=False, wait_seconds=wait)
         if wait:
-            _refused(
+            refuse(
                 db,
                 actor,
-                kiosk,
-                None,
-                family[0] if family else None,
-                "too many wrong tries: refused without checking",
+                kiosk=kiosk,
+                child_id=family[0] if family else None,
+                reason="too many wrong tries: refused without checking",
+                repeat_key=f"collector:{kiosk}",
             )
             return OneOffOutcome(waiting_for_id=False, wait_seconds=wait)
         # Counted before the password is checked (slowly, outside the lock); a right
@@ -214,14 +228,15 @@ def collector_at_door(db: Database, name: str, password: str, *, kiosk: str) -> 
                 if wait
                 else ""
             )
-            _refused(
+            refuse(
                 db,
                 actor,
-                kiosk,
-                f"Someone giving the name {name!r} asked to collect a child at the {kiosk} "
-                f"kiosk: {reason}.{locked}",
-                family[0] if family else None,
-                reason,
+                kiosk=kiosk,
+                child_id=family[0] if family else None,
+                reason=reason,
+                message=f"Someone giving the name {name!r} asked to collect a child at the "
+                f"{kiosk} kiosk: {reason}.{locked}",
+                repeat_key=f"collector:{kiosk}",
             )
         return OneOffOutcome(waiting_for_id=False, wait_seconds=wait)
 

@@ -176,17 +176,16 @@ def sign_out(db: Database, person: Person, child_ids: list[int], *, kiosk: str) 
             decision = collection.may_collect(db, child_id, person.id)
             if not decision.allowed:
                 full_name = collection.child_name(db, child_id)
-                alerts.raise_alert(
+                collection.refuse(
                     db,
-                    "collection_refused",
-                    f"{person.name} tried to collect {full_name} at the {kiosk} kiosk and was "
-                    f"refused: {decision.reason}. {full_name} is still signed in.",
+                    actor,
                     kiosk=kiosk,
                     child_id=child_id,
                     contact_id=person.id,
-                )
-                audit.record(
-                    db, actor, "collection_refused", child_id=child_id, reason=decision.reason
+                    reason=decision.reason,
+                    not_permitted=decision.not_permitted,
+                    message=f"{person.name} tried to collect {full_name} at the {kiosk} kiosk "
+                    f"and was refused: {decision.reason}. {full_name} is still signed in.",
                 )
                 results.append(Result(child_id, child.name, "refused"))
                 continue

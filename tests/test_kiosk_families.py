@@ -102,6 +102,41 @@ def test_a_linked_adult_on_the_not_permitted_list_may_not_collect(demo_db):
     assert "not-permitted" in decision.reason and "Prohibited steps order" in decision.reason
 
 
+def test_a_linked_adult_on_the_not_permitted_list_at_sign_out_is_the_most_serious_alert(demo_db):
+    """The same refusal, the same severity, whether the adult identified with a PIN (a
+    linked contact) or gave their name as a collector."""
+    from doorbook.db import write
+
+    isla = demo_db.execute("SELECT id FROM children WHERE first_name = 'Isla'").fetchone()[0]
+    with write(demo_db):
+        sean = (
+            demo_db["contacts"].insert({"name": "Sean Murphy", "created_at": clock.stamp()}).last_pk
+        )
+        demo_db["child_contacts"].insert(
+            {
+                "child_id": isla,
+                "contact_id": sean,
+                "relationship": "father",
+                "parental_responsibility": 1,
+                "may_collect": 1,
+                "updated_at": clock.stamp(),
+            }
+        )
+    person = Person("contact", sean, "Sean Murphy")
+    register.sign_in(demo_db, person, [isla], kiosk="entrance")
+    (result,) = register.sign_out(demo_db, person, [isla], kiosk="entrance")
+    assert result.outcome == "refused"  # the kiosk's neutral "please wait"
+    assert open_register(demo_db, "Isla"), "Isla must still be signed in"
+    (alert,) = alerts.open_alerts(demo_db)
+    assert alert["kind"] == "not_permitted_at_door"
+    assert alert["severity"] == max(kind.severity for kind in alerts.KINDS.values())
+    assert "Sean Murphy" in alert["message"] and "Prohibited steps order" in alert["message"]
+    (reason,) = demo_db.execute(
+        "SELECT details FROM audit_log WHERE action = 'collection_refused'"
+    ).fetchone()
+    assert "not-permitted" in reason
+
+
 def test_every_collection_decision_is_audited_with_its_reason(demo_client, demo_db):
     drop_off(demo_client, "482913")
     collect(demo_client, "571046")  # Daniel Hart, father
