@@ -18,7 +18,7 @@ from admin.common import (
     pairs,
     staff_choices,
 )
-from doorbook import clock, credentials, directory, involvements, people, qr, schemas
+from doorbook import clock, credentials, directory, involvements, people, qr, schemas, settings
 from doorbook.db import get_db
 from doorbook.forms import Form
 
@@ -72,7 +72,9 @@ def bookings_page(form: schemas.Booking | None = None, status: int = 200):
         "admin/bookings.html",
         status,
         bookings=directory.bookings_ahead(get_db()),
-        values=form.values if form else {"day": clock.today().isoformat()},
+        values=form.values
+        if form
+        else {"day": clock.today(settings.timezone(get_db())).isoformat()},
         errors=form.messages if form else {},
         children=pairs(child_choices()),
         staff=pairs(staff_choices()),

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from common import percentile
 
-from doorbook import absences, clock, create_app, exports, not_arrived
+from doorbook import absences, clock, create_app, exports, not_arrived, settings
 from doorbook.db import get_db, write
 from doorbook.demo import load as load_demo
 
@@ -42,7 +42,8 @@ PATTERNS = [
 
 def fill(db, years: int, seed: int = 11) -> dict[str, int]:
     rng = random.Random(seed)
-    today = clock.today()
+    zone = settings.timezone(db)
+    today = clock.today(zone)
     first = today - timedelta(days=365 * years)
     rooms = [r[0] for r in db.execute("SELECT id FROM rooms")]
     staff = db.execute("SELECT id FROM staff LIMIT 1").fetchone()[0]
@@ -88,8 +89,12 @@ def fill(db, years: int, seed: int = 11) -> dict[str, int]:
                 elif roll < 0.06:
                     follow_up_rows.append((child, iso, contact))
                 else:
-                    arrived = clock.stamp(clock.at_local(day, clock_time(8, rng.randint(0, 59))))
-                    left = clock.stamp(clock.at_local(day, clock_time(16, rng.randint(0, 59))))
+                    arrived = clock.stamp(
+                        clock.at_local(day, clock_time(8, rng.randint(0, 59)), zone)
+                    )
+                    left = clock.stamp(
+                        clock.at_local(day, clock_time(16, rng.randint(0, 59)), zone)
+                    )
                     attendance_rows.append((child, iso, arrived, left, arrived))
             day += timedelta(days=1)
         db.conn.executemany(
@@ -148,7 +153,7 @@ def main() -> None:
             f"filled {args.years} years in {time.perf_counter() - started:.0f} s: "
             + ", ".join(f"{v:,} {k}" for k, v in counts.items())
         )
-        today = clock.today()
+        today = clock.today(settings.timezone(db))
         figures = {
             "absence check (scheduler, every 20 s)": timed(
                 lambda: not_arrived.check(db), args.runs

@@ -100,9 +100,10 @@ def measure(office: Path) -> None:
         assert client.get("/").status_code == 200
         samples.append((time.perf_counter() - started) * 1000)
     db = group.open_group(office)
-    today = clock.today()
+    zone = settings.DEFAULTS["timezone"]  # the office's zone, as group/ sets it
+    today = clock.today(zone)
     started = time.perf_counter()
-    tables = group.report(office, db, today - timedelta(days=365), today)
+    tables = group.report(office, db, today - timedelta(days=365), today, zone=zone)
     report = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -23,22 +23,22 @@ from zoneinfo import ZoneInfo
 
 from common import percentile
 
-from doorbook import clock, create_app, exports
+from doorbook import clock, create_app, exports, settings
 from doorbook.db import get_db, write
 from doorbook.demo import load as load_demo
 
-LONDON = ZoneInfo("Europe/London")
+ZONE = ZoneInfo(settings.DEFAULTS["timezone"])  # the demo setting's zone
 PLACES = 100
 
 
 def stamp(day: date, minutes: int) -> str:
-    local = datetime.combine(day, datetime.min.time(), tzinfo=LONDON) + timedelta(minutes=minutes)
+    local = datetime.combine(day, datetime.min.time(), tzinfo=ZONE) + timedelta(minutes=minutes)
     return clock.stamp(local)
 
 
 def fill(db, years: int, seed: int = 7) -> dict[str, int]:
     rng = random.Random(seed)
-    today = clock.today()
+    today = clock.today(settings.timezone(db))
     first_day = today - timedelta(days=365 * years)
     rooms = [r[0] for r in db.execute("SELECT id FROM rooms")]
     staff = [r[0] for r in db.execute("SELECT id FROM staff")]
@@ -164,7 +164,8 @@ def main() -> None:
 
     with app.app_context():
         db = get_db()
-        day = clock.today() - timedelta(days=30)
+        today = clock.today(settings.timezone(db))
+        day = today - timedelta(days=30)
         while day.weekday() >= 5:
             day -= timedelta(days=1)
         day_export = timed(
@@ -179,15 +180,11 @@ def main() -> None:
             ),
             30,
         )
-        year_start = clock.today() - timedelta(days=365)
+        year_start = today - timedelta(days=365)
 
         def year_csv():
-            visitor_rows = exports.visitor_log_rows(
-                db, exports.visitor_log(db, year_start, clock.today())
-            )
-            register_rows = exports.register_rows(
-                db, exports.register(db, year_start, clock.today())
-            )
+            visitor_rows = exports.visitor_log_rows(db, exports.visitor_log(db, year_start, today))
+            register_rows = exports.register_rows(db, exports.register(db, year_start, today))
             return (
                 exports.to_csv(exports.VISITOR_LOG_HEADER, visitor_rows),
                 exports.to_csv(exports.REGISTER_HEADER, register_rows),

@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 
 from doorbook import db as database
+from doorbook import settings
 from doorbook.extensions import babel, csrf, htmx
 from doorbook.languages import DEFAULT as DEFAULT_LANGUAGE
 from doorbook.languages import LANGUAGES
@@ -107,7 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         BABEL_DEFAULT_LOCALE=DEFAULT_LANGUAGE,
-        BABEL_DEFAULT_TIMEZONE="Europe/London",
+        BABEL_DEFAULT_TIMEZONE=settings.DEFAULTS["timezone"],
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         WTF_CSRF_TIME_LIMIT=None,
         KIOSK_LANGUAGES=LANGUAGES,

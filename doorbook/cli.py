@@ -460,9 +460,10 @@ def backup_command(destination: Path, keep: int) -> None:
 @click.option(
     "--timezone",
     "zone",
-    default="Europe/London",
+    default=settings.DEFAULTS["timezone"],
     show_default=True,
-    help="The time zone of --at when it has none.",
+    help="The time zone of --at when it has none (the replica's own setting is not known "
+    "until it is restored: give the setting's zone if it is not the default).",
 )
 @click.option(
     "--keys",

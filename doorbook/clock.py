@@ -1,5 +1,8 @@
 """Time: stored in UTC, shown and grouped into days in the setting's time zone.
 
+Every function that turns a stored time into a local one, or a local day into stored times,
+is told the zone (``settings.timezone(db)``): there is no default to hide a missed one.
+
 Tests freeze the clock with ``clock.freeze(datetime)``; nothing else reads the system time.
 """
 
@@ -11,7 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-DEFAULT_TIMEZONE = "Europe/London"
 
 _frozen: datetime | None = None
 
@@ -42,22 +44,22 @@ def parse(stored: str) -> datetime:
     return datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 
-def local(stored_or_dt: str | datetime, tz: str = DEFAULT_TIMEZONE) -> datetime:
+def local(stored_or_dt: str | datetime, tz: str) -> datetime:
     at = parse(stored_or_dt) if isinstance(stored_or_dt, str) else stored_or_dt
     return at.astimezone(ZoneInfo(tz))
 
 
-def hh_mm(stored: str | None, tz: str = DEFAULT_TIMEZONE) -> str:
+def hh_mm(stored: str | None, tz: str) -> str:
     """A stored time as the setting's wall clock shows it (HH:MM), or "" when there is none."""
     return local(stored, tz).strftime("%H:%M") if stored else ""
 
 
-def today(tz: str = DEFAULT_TIMEZONE) -> date:
+def today(tz: str) -> date:
     """The setting's local date now."""
     return now().astimezone(ZoneInfo(tz)).date()
 
 
-def day_bounds(day: date, tz: str = DEFAULT_TIMEZONE) -> tuple[str, str]:
+def day_bounds(day: date, tz: str) -> tuple[str, str]:
     """The stored UTC times at which a local day starts and the next one starts.
 
     A local day is 23 or 25 hours long on the days the clocks change.
@@ -68,6 +70,6 @@ def day_bounds(day: date, tz: str = DEFAULT_TIMEZONE) -> tuple[str, str]:
     return stamp(start), stamp(end)
 
 
-def at_local(day: date, clock_time: time, tz: str = DEFAULT_TIMEZONE) -> datetime:
+def at_local(day: date, clock_time: time, tz: str) -> datetime:
     """A local wall-clock time on a local day, as an aware datetime."""
     return datetime.combine(day, clock_time, tzinfo=ZoneInfo(tz))

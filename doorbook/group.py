@@ -438,7 +438,9 @@ REPORT_HEADERS = {
 }
 
 
-def report(folder: Path, db: Database, first: date, last: date) -> dict[str, list[list]]:
+def report(
+    folder: Path, db: Database, first: date, last: date, *, zone: str
+) -> dict[str, list[list]]:
     """Attendance, visits per agency, unsupervised minutes and alerts, for each site, from
     the copies. Uses the same rules as the site's own records (exports.visitor_log)."""
     if last < first:
@@ -446,7 +448,7 @@ def report(folder: Path, db: Database, first: date, last: date) -> dict[str, lis
     if (last - first).days > 366 * 3:
         raise GroupProblem("A report covers at most three years.")
     out: dict[str, list[list]] = defaultdict(list)
-    start, end = clock.day_bounds(first)[0], clock.day_bounds(last)[1]
+    start, end = clock.day_bounds(first, zone)[0], clock.day_bounds(last, zone)[1]
     for site in db.query("SELECT slug, name FROM sites ORDER BY name"):
         path = copy_path(folder, site["slug"])
         if not path.exists():

@@ -558,7 +558,7 @@ class Supervisor:
 # ---- Restore ----
 
 
-def parse_at(text: str, zone: str = "Europe/London", today=None) -> datetime:
+def parse_at(text: str, zone: str, today=None) -> datetime:
     """--at: "2026-11-23 14:05", "14:05" (today), or ISO 8601 with a zone; naive times are
     the setting's local time."""
     text = (text or "").strip()

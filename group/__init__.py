@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, g
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 
-from doorbook import PROJECT_ROOT, clock
+from doorbook import PROJECT_ROOT, clock, settings
 from doorbook.group import STALE_AFTER, open_group
 from doorbook.secrets_files import SECRET_KEY_FILE, read_or_create
 
@@ -37,7 +37,9 @@ def create_group_app(folder: Path, test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_NAME="doorbook_group",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         BABEL_DEFAULT_LOCALE="en_GB",
-        BABEL_DEFAULT_TIMEZONE="Europe/London",
+        BABEL_DEFAULT_TIMEZONE=settings.DEFAULTS["timezone"],
+        # The office's days and times; its sites' own setting is the usual default.
+        GROUP_TIMEZONE=settings.DEFAULTS["timezone"],
         WTF_CSRF_TIME_LIMIT=None,
     )
     if test_config:
@@ -45,7 +47,7 @@ def create_group_app(folder: Path, test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "en_GB")
     app.jinja_env.globals["get_locale"] = get_locale
-    zone = app.config.get("GROUP_TIMEZONE", "Europe/London")
+    zone = app.config["GROUP_TIMEZONE"]
     app.add_template_filter(
         lambda stored: clock.local(stored, zone).strftime("%H:%M on %d %b") if stored else "",
         "local_time_group",

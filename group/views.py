@@ -105,8 +105,12 @@ def names(slug: str):
     return render_template("group/names.html", site=group.site_name(group_db(), slug), seen=seen)
 
 
+def zone() -> str:
+    return current_app.config["GROUP_TIMEZONE"]
+
+
 def _range() -> tuple[date, date, str | None]:
-    today = clock.today()
+    today = clock.today(zone())
     try:
         first = date.fromisoformat(
             request.args.get("from") or (today - timedelta(days=30)).isoformat()
@@ -125,7 +129,7 @@ def _range() -> tuple[date, date, str | None]:
 @signed_in
 def reports():
     first, last, problem = _range()
-    tables = None if problem else group.report(folder(), group_db(), first, last)
+    tables = None if problem else group.report(folder(), group_db(), first, last, zone=zone())
     group.record(group_db(), g.account.username, "viewed_report", first=str(first), last=str(last))
     return render_template(
         "group/reports.html",
@@ -149,7 +153,7 @@ def report_csv(which: str):
     first, last, problem = _range()
     if problem:
         return render_template("group/message.html", title="Check the dates", message=problem), 400
-    tables = group.report(folder(), group_db(), first, last)
+    tables = group.report(folder(), group_db(), first, last, zone=zone())
     group.record(
         group_db(),
         g.account.username,

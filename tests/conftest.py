@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
-from doorbook import create_app, credentials
+from doorbook import create_app, credentials, settings
 from doorbook.cli import cli as doorbook_cli
 from doorbook.db import get_db
 from doorbook.demo import load as load_demo
@@ -21,6 +21,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEMO_FILES = PROJECT / "doorbook" / "demo_data"
 # CSRF is proved by tests of its own (test_csrf.py); elsewhere the test client skips it.
 TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False}
+# The demo setting's time zone (its declared default): what settings.timezone(db) gives there.
+DEMO_ZONE = settings.DEFAULTS["timezone"]
 # scrypt is proved where it matters (test_credentials); elsewhere a log-in costs microseconds.
 credentials.use_cheap_hash_for_tests()
 

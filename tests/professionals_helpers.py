@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from doorbook import accounts, clock, concerns, involvements
 from tests.admin_helpers import give_login
+from tests.conftest import DEMO_ZONE
 
 AISHA = ("aisha", "aisha's own password")  # key person of Amelia Hart, Isla Murphy, Maya Patel
 SALT = "NHS Children's Speech and Language Therapy"
@@ -56,6 +57,6 @@ def a_referral_with_consent(db, staff, child: int, organisation: int | None) -> 
         purpose="speech and language assessment",
         referral_at=clock.stamp(),
         consent_given_by="Rachel Hart",
-        consent_given_on=clock.today().isoformat(),
+        consent_given_on=clock.today(DEMO_ZONE).isoformat(),
         consent_how="written",
     )

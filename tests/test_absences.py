@@ -23,6 +23,7 @@ from doorbook import (
 from doorbook.identify import Person
 from doorbook.scheduler import Scheduler
 from doorbook.signals import NullSignals
+from tests.conftest import DEMO_ZONE
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = date(2026, 11, 30)
@@ -337,7 +338,7 @@ def test_staff_needed_is_forecast_from_the_bookings(nursery):
 def test_the_demo_books_every_child_and_today_one_is_expected_but_not_arrived(demo_db):
     booked = {r[0] for r in demo_db.execute("SELECT child_id FROM booked_sessions")}
     assert booked == {r[0] for r in demo_db.execute("SELECT id FROM children")}
-    today = clock.today()
+    today = clock.today(DEMO_ZONE)
     freddie, leo = ids(demo_db, "Freddie Clarke", "Leo Fernandes")
     expected = sessions.expected_on(demo_db, today)
     assert freddie in expected and leo in expected

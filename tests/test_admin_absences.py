@@ -9,6 +9,7 @@ import pytest
 
 from doorbook import clock, exports, not_arrived, retention, sessions
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, text_of
 
 HOSTILE = [
@@ -31,7 +32,7 @@ def manager(demo_client):
 
 def freddie_not_arrived(db):
     """The demo's story: Freddie is expected this morning; the check runs after his start."""
-    expected = sessions.expected_on(db, clock.today())[child_id(db, "Freddie")]
+    expected = sessions.expected_on(db, clock.today(DEMO_ZONE))[child_id(db, "Freddie")]
     not_arrived.check(db, expected.starts + timedelta(minutes=31))
     return next(f for f in not_arrived.open_follow_ups(db) if f["child"] == "Freddie Clarke")
 
@@ -46,7 +47,7 @@ def test_the_dashboard_shows_who_is_expected_and_who_has_not_arrived(manager, de
 
 
 def test_a_phoned_in_absence_is_recorded_and_shown_on_the_register(manager, demo_db):
-    today = clock.today().isoformat()
+    today = clock.today(DEMO_ZONE).isoformat()
     response = manager.post(
         "/admin/absences",
         data={
@@ -77,7 +78,7 @@ def test_bad_input_on_the_absence_form_is_a_message_and_changes_nothing(
         "/admin/absences",
         data={
             "child_id": child_id(demo_db, "Freddie"),
-            "first": clock.today().isoformat(),
+            "first": clock.today(DEMO_ZONE).isoformat(),
             "reason": "ill",
             "reported_by": value,
         },
@@ -99,7 +100,7 @@ def test_bad_input_on_the_absence_form_is_a_message_and_changes_nothing(
 def test_odd_choices_on_the_absence_form_are_refused(manager, demo_db, change, message):
     data = {
         "child_id": child_id(demo_db, "Freddie"),
-        "first": clock.today().isoformat(),
+        "first": clock.today(DEMO_ZONE).isoformat(),
         "reason": "ill",
         "reported_by": "Laura Clarke",
         **change,
@@ -163,14 +164,14 @@ def test_a_reason_given_on_the_phone_ends_the_follow_up(manager, demo_db):
         follow_redirects=True,
     )
     assert "an absence reason was recorded" in text_of(response)
-    rows = exports.absence_rows(demo_db, clock.today())
+    rows = exports.absence_rows(demo_db, clock.today(DEMO_ZONE))
     assert any("absent: ill" in r[-1] and r[1] == "Freddie Clarke" for r in rows)
 
 
 def test_sessions_are_edited_in_the_panel_with_clear_messages(manager, demo_db):
     ava = child_id(demo_db, "Ava")
     url = f"/admin/children/{ava}/sessions"
-    today = clock.today().isoformat()
+    today = clock.today(DEMO_ZONE).isoformat()
     for pattern, message in (
         ("Mon evening", "is not a day and session"),
         ("Mon am; Mon pm", "Mon is given twice"),
@@ -231,14 +232,14 @@ def test_the_attendance_policy_is_uploaded_as_a_pdf_and_given_to_families(manage
     assert download.data == pdf and download.mimetype == "application/pdf"
     download.close()
     rachel = demo_db.execute("SELECT id FROM contacts WHERE name = 'Rachel Hart'").fetchone()[0]
-    today = clock.today().isoformat()
+    today = clock.today(DEMO_ZONE).isoformat()
     response = manager.post(
         "/admin/absences/policy/given",
         data={"contact_id": rachel, "given_on": today},
         follow_redirects=True,
     )
     assert f"Rachel Hart was given the policy on {today}" in text_of(response)
-    future = (clock.today() + timedelta(days=3)).isoformat()
+    future = (clock.today(DEMO_ZONE) + timedelta(days=3)).isoformat()
     response = manager.post(
         "/admin/absences/policy/given", data={"contact_id": rachel, "given_on": future}
     )
@@ -246,14 +247,14 @@ def test_the_attendance_policy_is_uploaded_as_a_pdf_and_given_to_families(manage
 
 
 def test_closure_days_are_entered_and_then_nobody_is_expected(manager, demo_db):
-    today = clock.today().isoformat()
+    today = clock.today(DEMO_ZONE).isoformat()
     response = manager.post(
         "/admin/absences/closures",
         data={"closure_day": today, "closure_reason": "INSET day"},
         follow_redirects=True,
     )
     assert "nobody is expected" in text_of(response)
-    assert sessions.expected_on(demo_db, clock.today()) == {}
+    assert sessions.expected_on(demo_db, clock.today(DEMO_ZONE)) == {}
     again = manager.post(
         "/admin/absences/closures", data={"closure_day": today, "closure_reason": "again"}
     )
@@ -269,7 +270,9 @@ def test_the_register_shows_the_follow_up_and_its_calls(manager, demo_db):
         f"/admin/absences/follow-up/{follow_up['id']}/attempt",
         data={"contact_id": laura, "outcome": "spoke", "note": "On their way"},
     )
-    page = text_of(manager.get(f"/admin/records/register?date={clock.today().isoformat()}"))
+    page = text_of(
+        manager.get(f"/admin/records/register?date={clock.today(DEMO_ZONE).isoformat()}")
+    )
     assert "Follow-ups of children not arrived" in page
     assert "Priya Sharma rang Laura Clarke on 07700 900115: spoke to them" in page
     assert "On their way" in page and "still open" in page

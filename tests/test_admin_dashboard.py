@@ -9,6 +9,7 @@ import pytest
 from doorbook import alerts, clock, collection, supervision, visits
 from doorbook.db import write
 from tests.admin_helpers import log_in, staff_id
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
 
 
@@ -196,7 +197,7 @@ def test_a_room_short_of_staff_is_flagged_against_the_eyfs_ratio(manager, demo_c
             demo_db["attendance"].insert(
                 {
                     "child_id": child,
-                    "day": clock.today().isoformat(),
+                    "day": clock.today(DEMO_ZONE).isoformat(),
                     "arrived_at": clock.stamp(),
                     "created_at": clock.stamp(),
                 }

@@ -10,7 +10,7 @@ from PIL import Image
 
 from doorbook import clock
 from tests.admin_helpers import log_in, staff_id
-from tests.conftest import DEMO_FILES
+from tests.conftest import DEMO_FILES, DEMO_ZONE
 from tests.kiosk_helpers import identify, text_of
 
 HOSTILE = {
@@ -89,7 +89,9 @@ def test_a_second_child_with_the_same_name_is_refused(manager, demo_db):
 
 def test_a_child_who_has_left_is_not_offered_at_the_kiosk(manager, demo_db):
     oscar = child_id(demo_db, "Oscar")
-    manager.post(f"/admin/children/{oscar}/leave", data={"left_on": clock.today().isoformat()})
+    manager.post(
+        f"/admin/children/{oscar}/leave", data={"left_on": clock.today(DEMO_ZONE).isoformat()}
+    )
     page = text_of(identify(manager, "482913"))
     assert "Oscar" not in page and "Millie Hart" in page
 
@@ -289,7 +291,7 @@ def test_a_booking_gets_a_printable_invitation_and_a_png(manager, demo_db):
             "visitor_name": "Jo Whitfield",
             "role": "Health visitor",
             "child_id": child_id(demo_db, "Leo"),
-            "day": clock.today().isoformat(),
+            "day": clock.today(DEMO_ZONE).isoformat(),
             "time": "15:30",
             "no_consent_reason": "Routine two-year check: the health visitor's own service",
         },
@@ -323,7 +325,7 @@ def test_a_bad_booking_is_named_beside_the_field(manager, demo_db, field, value,
         "visitor_name": "Jo",
         "role": "HV",
         "child_id": child_id(demo_db, "Leo"),
-        "day": clock.today().isoformat(),
+        "day": clock.today(DEMO_ZONE).isoformat(),
         "time": "15:30",
         field: value,
     }

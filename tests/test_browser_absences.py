@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from doorbook import audit, clock, not_arrived, sessions
 from doorbook.db import get_db
 from tests.browser import start_as_parent
+from tests.conftest import DEMO_ZONE
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ def child_id(app, first):
 
 def tomorrow_booked(app, first):
     """Make sure the child is booked tomorrow, whatever weekday the test runs on."""
-    tomorrow = clock.today() + timedelta(days=1)
+    tomorrow = clock.today(DEMO_ZONE) + timedelta(days=1)
     with app.app_context():
         db = get_db()
         child = child_id(app, first)
@@ -92,7 +93,7 @@ def test_the_manager_follows_up_the_child_not_arrived(panel, live_demo, screensh
     with live_demo.app.app_context():
         db = get_db()
         freddie = child_id(live_demo.app, "Freddie")
-        starts = sessions.expected_on(db, clock.today())[freddie].starts
+        starts = sessions.expected_on(db, clock.today(DEMO_ZONE))[freddie].starts
         not_arrived.check(db, starts + timedelta(minutes=31))
     panel.goto(f"{live_demo.url}/admin/dashboard")
     live = panel.locator("#expected-live")
@@ -125,7 +126,7 @@ def test_resolving_the_not_arrived_alert_on_the_dashboard_closes_its_follow_up(
     with live_demo.app.app_context():
         db = get_db()
         freddie = child_id(live_demo.app, "Freddie")
-        starts = sessions.expected_on(db, clock.today())[freddie].starts
+        starts = sessions.expected_on(db, clock.today(DEMO_ZONE))[freddie].starts
         not_arrived.check(db, starts + timedelta(minutes=31))
     panel.goto(f"{live_demo.url}/admin/dashboard")
     card = panel.locator("li.alert-not_arrived").filter(has_text="Freddie Clarke")
@@ -198,7 +199,8 @@ def test_the_absence_pages_in_the_panel_pass_axe(browser, live_demo):
         db = get_db()
         freddie = child_id(live_demo.app, "Freddie")
         not_arrived.check(
-            db, sessions.expected_on(db, clock.today())[freddie].starts + timedelta(hours=2)
+            db,
+            sessions.expected_on(db, clock.today(DEMO_ZONE))[freddie].starts + timedelta(hours=2),
         )
         follow_up = not_arrived.open_follow_ups(db)[0]["id"]
     context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
@@ -212,7 +214,7 @@ def test_the_absence_pages_in_the_panel_pass_axe(browser, live_demo):
         "/admin/absences/calendar",
         "/admin/absences/policy",
         f"/admin/children/{freddie}/attendance",
-        f"/admin/records/register?date={clock.today() + timedelta(days=1)}",
+        f"/admin/records/register?date={clock.today(DEMO_ZONE) + timedelta(days=1)}",
     ):
         page.goto(live_demo.url + path)
         found += violations(page, path)

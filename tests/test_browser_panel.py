@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import sign_in_unannounced_professional, start_as_parent, tap_pin
+from tests.conftest import DEMO_ZONE
 
 pytestmark = pytest.mark.browser
 
@@ -203,7 +204,7 @@ def test_a_corrected_departure_resolves_the_childs_uncollected_alerts(
     from doorbook import audit, clock, corrections, settings, uncollected
     from doorbook.db import get_db
 
-    now = clock.local(clock.now())
+    now = clock.local(clock.now(), DEMO_ZONE)
     if now.hour < 2:
         pytest.skip("the test needs two hours of today behind it")
     with live_demo.app.app_context():

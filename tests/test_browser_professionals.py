@@ -9,6 +9,7 @@ from doorbook import clock
 from doorbook.db import get_db
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login
 from tests.browser import log_in_to_panel, sign_in_unannounced_professional
+from tests.conftest import DEMO_ZONE
 from tests.professionals_helpers import AISHA, SALT
 
 pytestmark = pytest.mark.browser
@@ -75,7 +76,7 @@ def test_the_walk_concern_countersigned_referral_visit_and_parents_told(
     panel.get_by_label("Professional(s)").fill("Grace Mensah")
     panel.get_by_label("Purpose, need to know only").fill("speech and language assessment")
     panel.get_by_label("Given by").fill("Rachel Hart")
-    panel.get_by_label("On", exact=True).fill(clock.today().isoformat())
+    panel.get_by_label("On", exact=True).fill(clock.today(DEMO_ZONE).isoformat())
     panel.get_by_label("How", exact=True).select_option("written")
     panel.get_by_role("button", name="Record the referral").click()
     involvement = panel.get_by_role("article", name=SALT)

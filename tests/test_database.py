@@ -138,8 +138,8 @@ def test_a_database_with_the_wrong_settings_is_refused(tmp_path, monkeypatch):
 def test_local_days_are_23_and_25_hours_when_the_clocks_change():
     from datetime import date
 
-    start, end = clock.day_bounds(date(2026, 3, 29))
+    start, end = clock.day_bounds(date(2026, 3, 29), "Europe/London")
     assert (clock.parse(end) - clock.parse(start)).total_seconds() == 23 * 3600
-    start, end = clock.day_bounds(date(2026, 10, 25))
+    start, end = clock.day_bounds(date(2026, 10, 25), "Europe/London")
     assert (clock.parse(end) - clock.parse(start)).total_seconds() == 25 * 3600
-    assert clock.day_bounds(date(2026, 7, 1))[0] == "2026-06-30 23:00:00.000000"
+    assert clock.day_bounds(date(2026, 7, 1), "Europe/London")[0] == "2026-06-30 23:00:00.000000"

@@ -12,7 +12,7 @@ import pytest
 from doorbook import backup, clock, create_app, exports, kiosks
 from doorbook.audit import SYSTEM
 from doorbook.db import get_db
-from tests.conftest import PROJECT, TEST_CONFIG
+from tests.conftest import DEMO_ZONE, PROJECT, TEST_CONFIG
 from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
 
 DEPLOY = PROJECT / "deploy"
@@ -382,7 +382,7 @@ def test_the_server_writes_the_end_of_day_files_once_at_closing_time(demo_db, tm
 
     settings.set_many(demo_db, {"end_of_day_folder": str(tmp_path / "usb")})
     london = ZoneInfo("Europe/London")
-    today = clock.today()
+    today = clock.today(DEMO_ZONE)
     before = datetime.combine(today, datetime.min.time(), tzinfo=london).replace(hour=17)
     assert exports.end_of_day_export(demo_db, before) == []
     after = before.replace(hour=18, minute=5)

@@ -7,6 +7,7 @@ import pytest
 
 from doorbook import alerts, audit, clock, complaints, details_check, exports, questions, retention
 from tests.admin_helpers import log_in
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
 
 MANAGER_ACTOR = audit.Actor("staff", 1, "Priya Shah")
@@ -319,7 +320,7 @@ def test_a_parent_confirms_their_number_in_one_tap(demo_client, demo_db):
     confirmed = demo_db.execute(
         "SELECT phone_confirmed_on FROM contacts WHERE id = ?", [contact_id]
     ).fetchone()[0]
-    assert confirmed == clock.today().isoformat()
+    assert confirmed == clock.today(DEMO_ZONE).isoformat()
     assert details_check.is_due(demo_db, contact_id) is None
 
 

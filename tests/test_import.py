@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from doorbook import importer
-from tests.conftest import DEMO_FILES
+from tests.conftest import DEMO_FILES, DEMO_ZONE
 
 SHARED_DEMO = Path(__file__).resolve().parents[2] / "shared" / "demo"
 
@@ -72,7 +72,7 @@ def test_staff_get_panel_roles_from_their_job_titles(demo_db):
 def test_todays_expected_visits_and_one_off_collection_are_dated_today(demo_db):
     from doorbook import clock
 
-    today = clock.today().isoformat()
+    today = clock.today(DEMO_ZONE).isoformat()
     assert {r["day"] for r in demo_db["expected_visits"].rows} == {today}
     assert {r["day"] for r in demo_db["one_off_collections"].rows} == {today}
     codes = [r["reference_code"] for r in demo_db["expected_visits"].rows]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from doorbook import absences, attendance_policies, audit, clock, not_arrived, sessions, settings
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, identify, nonce_of, text_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -125,7 +126,7 @@ def test_a_parent_is_asked_once_to_confirm_the_attendance_policy(demo_client, de
     assert question in text_of(identify(demo_client, "245781")).lower()
     assert "Dziękujemy" in text_of(demo_client.post("/parent/policy", headers=HX))
     given = {f["name"]: f["given_on"] for f in attendance_policies.families(demo_db)}
-    assert given["Katarzyna Nowak"] == clock.today().isoformat()
+    assert given["Katarzyna Nowak"] == clock.today(DEMO_ZONE).isoformat()
     assert given["Piotr Nowak"] is None
     assert question not in text_of(identify(demo_client, "245781")).lower()  # asked once
     assert question in text_of(identify(demo_client, "836410")).lower()  # Piotr: not yet

@@ -4,6 +4,7 @@ import pytest
 
 from doorbook import alerts, clock, collection, register
 from doorbook.identify import Person
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, child_ids, identify, nonce_of, text_of
 
 
@@ -43,7 +44,7 @@ def test_drop_off_records_arrival_who_brought_and_the_message(demo_client, demo_
     (entry,) = open_register(demo_db, "Amelia")
     assert entry["brought_by_name"] == "Rachel Hart"
     assert entry["message_for_key_person"] == "slept badly, Calpol at 7am"
-    assert entry["day"] == clock.today().isoformat()
+    assert entry["day"] == clock.today(DEMO_ZONE).isoformat()
 
 
 def test_after_identification_an_adult_sees_only_their_own_children(demo_client, demo_db):

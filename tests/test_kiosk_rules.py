@@ -10,6 +10,7 @@ from doorbook import alerts, cards, clock, supervision
 from doorbook.audit import SYSTEM
 from doorbook.db import write
 from doorbook.identify import Person
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, child_ids, demo_child_words, identify, nonce_of, text_of
 
 
@@ -172,7 +173,7 @@ def make_agency_visit(db, child_first_name="Maya"):
                 {
                     "visitor_id": visitor,
                     "kind": "agency",
-                    "day": clock.today().isoformat(),
+                    "day": clock.today(DEMO_ZONE).isoformat(),
                     "child_id": child,
                     "signed_in_at": now,
                 }
@@ -221,7 +222,11 @@ def test_unsupervised_minutes_count_the_gaps(demo_db):
         visit = make_agency_visit(demo_db)
         with write(demo_db):
             demo_db["staff_attendance"].insert(
-                {"staff_id": 1, "day": clock.today().isoformat(), "arrived_at": clock.stamp()}
+                {
+                    "staff_id": 1,
+                    "day": clock.today(DEMO_ZONE).isoformat(),
+                    "arrived_at": clock.stamp(),
+                }
             )
     with clock.freeze(start + timedelta(minutes=10)):
         supervision.assign(demo_db, visit, 1, SYSTEM)

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from doorbook.languages import LANGUAGES
-from tests.conftest import PROJECT
+from tests.conftest import DEMO_ZONE, PROJECT
 from tests.kiosk_helpers import HX, identify, text_of
 
 TRANSLATED = [code for code in LANGUAGES if code != "en_GB"]
@@ -121,7 +121,9 @@ def test_the_picker_names_each_language_in_its_own_script(demo_client):
 def test_times_are_shown_in_each_languages_format(demo_client):
     from doorbook import clock
 
-    with clock.freeze(clock.at_local(clock.today(), __import__("datetime").time(8, 2))):
+    with clock.freeze(
+        clock.at_local(clock.today(DEMO_ZONE), __import__("datetime").time(8, 2), DEMO_ZONE)
+    ):
         page = text_of(identify(demo_client, "245781"))  # Katarzyna Nowak: Polish
         from tests.kiosk_helpers import child_ids, nonce_of
 

@@ -13,6 +13,7 @@ import pytest
 from doorbook import alerts, audit, clock, concerns, involvements, retention, settings
 from doorbook.safeguarding import chronology as safeguarding_chronology
 from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, identify
 from tests.kiosk_helpers import text_of as raw_text
 from tests.professionals_helpers import (
@@ -42,7 +43,7 @@ def concern_form(child: int, password: str = AISHA[1], **changes) -> dict:
     return {
         "child_id": str(child),
         "seen_or_heard": "Amelia flinched and cried when Daddy's name came up at story time.",
-        "happened_at": f"{clock.local(clock.now()):%Y-%m-%dT%H:%M}",
+        "happened_at": f"{clock.local(clock.now(), DEMO_ZONE):%Y-%m-%dT%H:%M}",
         "location": "Book corner",
         "words_used": "I don't want to go home",
         "action_taken": "Reassured her; told Priya at 11:05.",
@@ -268,7 +269,7 @@ def test_a_booking_for_a_child_without_consent_needs_a_reason(demo_client, demo_
         "role": "Speech and Language Therapist",
         "organisation_id": salt,
         "child_id": amelia,
-        "day": clock.today().isoformat(),
+        "day": clock.today(DEMO_ZONE).isoformat(),
         "time": "15:00",
     }
     warned = demo_client.post("/admin/bookings", data=data)
@@ -359,7 +360,7 @@ def test_each_visit_leaves_a_parents_informed_task_overdue_after_the_settings_ti
         f"/admin/stages/{task.stage_id}/parents-informed",
         data={
             "told_who": "Rachel Hart",
-            "told_at": f"{clock.local(clock.now()):%Y-%m-%dT%H:%M}",
+            "told_at": f"{clock.local(clock.now(), DEMO_ZONE):%Y-%m-%dT%H:%M}",
             "told_how": "in person",
             "told_by": str(aisha.id),
         },
@@ -396,7 +397,7 @@ def test_a_referral_needs_consent_or_the_dsls_reason(demo_client, demo_db, aisha
     data = {
         "agency": "Portage service",
         "purpose": "home learning support",
-        "referral_at": f"{clock.local(clock.now()):%Y-%m-%dT%H:%M}",
+        "referral_at": f"{clock.local(clock.now(), DEMO_ZONE):%Y-%m-%dT%H:%M}",
     }
     missing = demo_client.post(f"/admin/children/{amelia}/involvements", data=data)
     assert missing.status_code == 400 and "Please enter who gave consent" in text_of(missing)
@@ -410,7 +411,7 @@ def test_a_referral_needs_consent_or_the_dsls_reason(demo_client, demo_db, aisha
         data={
             **data,
             "consent_given_by": "Rachel Hart",
-            "consent_given_on": clock.today().isoformat(),
+            "consent_given_on": clock.today(DEMO_ZONE).isoformat(),
             "consent_how": "verbal",
         },
     )
@@ -513,8 +514,8 @@ def forms(db, aisha):
         summary="R",
         from_agency=True,
     )
-    now = f"{clock.local(clock.now()):%Y-%m-%dT%H:%M}"
-    today = clock.today().isoformat()
+    now = f"{clock.local(clock.now(), DEMO_ZONE):%Y-%m-%dT%H:%M}"
+    today = clock.today(DEMO_ZONE).isoformat()
     return [
         (
             f"/admin/children/{amelia}/involvements",

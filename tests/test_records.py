@@ -24,6 +24,7 @@ from doorbook.audit import SYSTEM, Actor
 from doorbook.db import write
 from doorbook.identify import Person
 from tests.admin_helpers import log_in, staff_id
+from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, identify, nonce_of, text_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -57,7 +58,7 @@ def staff_on_site(db, name, at):
         db["staff_attendance"].insert(
             {
                 "staff_id": staff_id(db, name),
-                "day": clock.today().isoformat(),
+                "day": clock.today(DEMO_ZONE).isoformat(),
                 "arrived_at": clock.stamp(),
             }
         )
@@ -130,7 +131,7 @@ def test_a_days_export_is_the_local_day_when_the_clocks_change(demo_db, day, hou
     assert [v.row["visitor"] for v in exports.visitor_log(demo_db, day + timedelta(days=1))] == [
         "After Visitor"
     ]
-    first, last = clock.day_bounds(day)
+    first, last = clock.day_bounds(day, DEMO_ZONE)
     assert (clock.parse(last) - clock.parse(first)) == timedelta(hours=hours)
     (early,) = [
         r
@@ -182,7 +183,7 @@ def test_a_correction_is_shown_as_one_and_the_original_is_kept(demo_db):
         demo_db, entry, "arrived_at", "07:55", "Signed in late at the door", priya
     )
     (corrected,) = exports.register(demo_db, date(2026, 11, 23))
-    assert clock.local(corrected["arrived_at"]).strftime("%H:%M") == "07:55"
+    assert clock.local(corrected["arrived_at"], DEMO_ZONE).strftime("%H:%M") == "07:55"
     (correction,) = corrected["corrections"]
     assert correction["old_value"] == "08:02" and correction["new_value"] == "07:55"
     assert correction["corrected_by_name"] == "Priya Sharma"
@@ -207,7 +208,7 @@ def test_corrections_need_a_reason_and_a_sensible_time(demo_db):
 def test_a_forgotten_sign_in_is_added_as_a_correction(demo_client, demo_db):
     log_in(demo_client)
     noah = demo_db.execute("SELECT id FROM children WHERE first_name = 'Noah'").fetchone()[0]
-    day = clock.today().isoformat()
+    day = clock.today(DEMO_ZONE).isoformat()
     response = demo_client.post(
         "/admin/records/register/add",
         data={
@@ -290,7 +291,7 @@ def test_the_audit_log_is_searchable_by_date_person_and_kind(demo_client, demo_d
 
 
 def test_retention_dry_run_then_purge_keeps_child_protection_visits(demo_db):
-    today = clock.today()
+    today = clock.today(DEMO_ZONE)
     long_ago = london(today.year - 7, 3, 2, 10, 0)
     other_visit(demo_db, "Old Visitor", long_ago)
     with clock.freeze(long_ago):
@@ -345,7 +346,7 @@ def demo_folder(run_cli, tmp_path):
 
 
 def test_cli_exports_the_visitor_log_and_register(run_cli, demo_folder, tmp_path):
-    today = clock.today().isoformat()
+    today = clock.today(DEMO_ZONE).isoformat()
     out = tmp_path / "log.csv"
     result = run_cli("export", "visitors", "--date", today, "-o", str(out), data=demo_folder)
     assert result.exit_code == 0, result.output
@@ -361,7 +362,7 @@ def test_cli_writes_the_end_of_day_files_to_a_folder(run_cli, demo_folder, tmp_p
     result = run_cli("export", "end-of-day", "--to", str(usb), data=demo_folder)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in usb.iterdir())
-    today = clock.today().isoformat()
+    today = clock.today(DEMO_ZONE).isoformat()
     assert names == [f"register-{today}.csv", f"visitor-log-{today}.csv"]
 
 

@@ -24,6 +24,7 @@ import pytest
 
 from doorbook import audit, clock, replication, settings
 from doorbook.db import get_db, open_db
+from tests.conftest import DEMO_ZONE
 from tests.served import Client, DemoServer, log_in_as_manager
 
 BIN = Path(sys.executable).parent
@@ -307,7 +308,9 @@ def test_a_time_that_is_not_a_time_is_refused(tmp_path):
 def test_parse_at_reads_local_times_in_the_settings_zone():
     summer = replication.parse_at("2026-07-01 14:05", "Europe/London")
     assert summer == datetime(2026, 7, 1, 13, 5, tzinfo=UTC)
-    assert replication.parse_at("2026-12-01T14:05:00Z") == datetime(2026, 12, 1, 14, 5, tzinfo=UTC)
+    assert replication.parse_at("2026-12-01T14:05:00Z", DEMO_ZONE) == datetime(
+        2026, 12, 1, 14, 5, tzinfo=UTC
+    )
 
 
 # ---- The destination a setting types ----
