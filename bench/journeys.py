@@ -189,7 +189,3 @@ def journey(kiosk: Kiosk, pin: str, action: str, timer: Timer = untimed) -> Answ
     timer("parts", lambda: kiosk.load_parts(done))
     timer("reset", kiosk.reset)
     return done
-
-
-def next_action(screen: Answer) -> str:
-    return "sign-in" if 'hx-post="/parent/sign-in"' in screen.body else "sign-out"

@@ -105,10 +105,6 @@ class StreamGate:
             else:
                 self._open.pop(session_key, None)
 
-    def open_streams(self) -> int:
-        with self._lock:
-            return sum(self._open.values())
-
 
 def stream_limits(threads: int) -> tuple[int, int]:
     """(overall, per session) caps on open streams for a server with ``threads`` threads.

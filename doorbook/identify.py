@@ -58,10 +58,6 @@ def lockout_seconds(db: Database, kiosk: str) -> int:
     )
 
 
-def locked_out(db: Database, kiosk: str) -> bool:
-    return lockout_seconds(db, kiosk) > 0
-
-
 def lift_lockout(db: Database, alert_id: int, actor: audit.Actor) -> str | None:
     """Staff lift a kiosk's PIN lock-out at once, from its open *PIN lock-out* alert: the
     kiosk's wrong tries are forgotten (each is still in the audit log) and its lock-out
