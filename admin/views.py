@@ -16,6 +16,7 @@ from doorbook import (
     dashboard,
     health,
     identify,
+    register,
     replication,
     settings,
     supervision,
@@ -154,7 +155,7 @@ def lift_lockout(alert_id: int):
 @bp.post("/one-off/<int:one_off_id>/confirm")
 def confirm_one_off(one_off_id: int):
     try:
-        done = collection.confirm_one_off_id(get_db(), one_off_id, g.staff.actor())
+        done = register.confirm_one_off_id(get_db(), one_off_id, g.staff.actor())
     except collection.CollectionProblem as error:
         return alerts_part(str(error), 409)
     return alerts_part(done.describe(settings.timezone(get_db())))

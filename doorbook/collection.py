@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from doorbook import alerts, audit, clock, credentials, settings, tries
-from doorbook.db import insert, update, write
+from doorbook.db import insert, write
 from doorbook.text import same_name
 
 
@@ -279,77 +279,8 @@ class CollectionProblem(ValueError):
     """A staff action on a collection that cannot be done; the message says why."""
 
 
-@dataclass(frozen=True)
-class OneOffCollected:
-    """What a member of staff's confirmation did, for them to see."""
-
-    attendance_id: int
-    child: str
-    collector: str
-    at: str  # stored UTC time
-
-    def describe(self, tz: str) -> str:
-        return (
-            f"{self.child} signed out to {self.collector} (one-off collection) at "
-            f"{clock.local(self.at, tz):%H:%M}. Photo ID seen: this is in the register and the "
-            "child's history."
-        )
-
-
-def confirm_one_off_id(
-    db: Database, one_off_collection_id: int, staff: audit.Actor
-) -> OneOffCollected:
-    """A member of staff has seen the one-off collector's photo ID: sign the child out to
-    them."""
-    from doorbook import register
-
-    with write(db):
-        row = _arrangement(db, one_off_collection_id)
-        if row["cancelled_at"]:
-            raise CollectionProblem("This one-off collection was cancelled.")
-        if row["id_checked_at"]:
-            raise CollectionProblem("This collector's ID has already been checked.")
-        if row["day"] != clock.today(settings.timezone(db)).isoformat():
-            raise CollectionProblem("This one-off collection was arranged for another day.")
-        entry = register.child_open_entry(db, row["child_id"])
-        if entry is None:
-            raise CollectionProblem("The child is not signed in, so cannot be signed out.")
-        update(
-            db,
-            "one_off_collections",
-            one_off_collection_id,
-            {"id_checked_at": clock.stamp(), "id_checked_by": staff.id},
-        )
-        audit.record(
-            db,
-            staff,
-            "one_off_collection_confirmed",
-            subject_kind="one_off_collection",
-            subject_id=one_off_collection_id,
-            child_id=row["child_id"],
-            collector=row["collector_name"],
-            photo_id_seen_by=staff.name or "staff",
-        )
-        at = register.child_leaves(
-            db,
-            entry,
-            staff,
-            collected_by_name=row["collector_name"],
-            one_off_collection_id=one_off_collection_id,
-            reason="one-off collection: family password given and photo ID seen by "
-            f"{staff.name or 'staff'}",
-        )
-        alerts.resolve_where(
-            db,
-            staff,
-            "Photo ID seen; child signed out to the one-off collector.",
-            kind="one_off_waiting",
-            one_off_collection_id=one_off_collection_id,
-        )
-    return OneOffCollected(entry["id"], child_name(db, row["child_id"]), row["collector_name"], at)
-
-
-def _arrangement(db: Database, one_off_collection_id: int) -> dict:
+def arrangement(db: Database, one_off_collection_id: int) -> dict:
+    """A one-off collection arrangement, or CollectionProblem if there is none."""
     rows = list(db.query("SELECT * FROM one_off_collections WHERE id = ?", [one_off_collection_id]))
     if not rows:
         raise CollectionProblem("There is no such one-off collection.")
@@ -359,7 +290,7 @@ def _arrangement(db: Database, one_off_collection_id: int) -> dict:
 def refuse_one_off(db: Database, one_off_collection_id: int, staff: audit.Actor, note: str) -> None:
     """A member of staff did not accept the collector's ID: the child stays."""
     with write(db):
-        row = _arrangement(db, one_off_collection_id)
+        row = arrangement(db, one_off_collection_id)
         audit.record(
             db,
             staff,

@@ -182,7 +182,8 @@ def init_app(app: Flask) -> None:
         path.touch(mode=0o600)
     db = open_db(path)
     try:
-        migrations.apply(db)
+        with _write_lock:
+            migrations.apply(db)
     finally:
         db.close()
     app.extensions["doorbook_connections"] = threading.local()

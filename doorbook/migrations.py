@@ -896,10 +896,9 @@ def m030_replica_heartbeat(db: Database) -> None:
 
 
 def apply(db: Database) -> None:
-    from doorbook.db import _write_lock
-
-    with _write_lock:
-        migrations.apply(db)
+    """Apply the migrations this database lacks (safe to re-run). In the server the caller
+    holds the write lock (``db.init_app``): migrations know nothing of connections."""
+    migrations.apply(db)
 
 
 def schema_version(db: Database) -> int:

@@ -201,3 +201,78 @@ def sign_out(db: Database, person: Person, child_ids: list[int], *, kiosk: str) 
             results.append(Result(child_id, child.name, "signed_out", now))
         events.changed(db, "on-site")
     return results
+
+
+@dataclass(frozen=True)
+class OneOffCollected:
+    """What a member of staff's confirmation did, for them to see."""
+
+    attendance_id: int
+    child: str
+    collector: str
+    at: str  # stored UTC time
+
+    def describe(self, tz: str) -> str:
+        return (
+            f"{self.child} signed out to {self.collector} (one-off collection) at "
+            f"{clock.local(self.at, tz):%H:%M}. Photo ID seen: this is in the register and the "
+            "child's history."
+        )
+
+
+def confirm_one_off_id(
+    db: Database, one_off_collection_id: int, staff: audit.Actor
+) -> OneOffCollected:
+    """A member of staff has seen the one-off collector's photo ID: sign the child out to
+    them. (Here, not in doorbook.collection: the register signs children out, and the
+    collection rule never needs the register.)"""
+    with write(db):
+        row = collection.arrangement(db, one_off_collection_id)
+        if row["cancelled_at"]:
+            raise collection.CollectionProblem("This one-off collection was cancelled.")
+        if row["id_checked_at"]:
+            raise collection.CollectionProblem("This collector's ID has already been checked.")
+        if row["day"] != clock.today(settings.timezone(db)).isoformat():
+            raise collection.CollectionProblem(
+                "This one-off collection was arranged for another day."
+            )
+        entry = child_open_entry(db, row["child_id"])
+        if entry is None:
+            raise collection.CollectionProblem(
+                "The child is not signed in, so cannot be signed out."
+            )
+        update(
+            db,
+            "one_off_collections",
+            one_off_collection_id,
+            {"id_checked_at": clock.stamp(), "id_checked_by": staff.id},
+        )
+        audit.record(
+            db,
+            staff,
+            "one_off_collection_confirmed",
+            subject_kind="one_off_collection",
+            subject_id=one_off_collection_id,
+            child_id=row["child_id"],
+            collector=row["collector_name"],
+            photo_id_seen_by=staff.name or "staff",
+        )
+        at = child_leaves(
+            db,
+            entry,
+            staff,
+            collected_by_name=row["collector_name"],
+            one_off_collection_id=one_off_collection_id,
+            reason="one-off collection: family password given and photo ID seen by "
+            f"{staff.name or 'staff'}",
+        )
+        alerts.resolve_where(
+            db,
+            staff,
+            "Photo ID seen; child signed out to the one-off collector.",
+            kind="one_off_waiting",
+            one_off_collection_id=one_off_collection_id,
+        )
+    return OneOffCollected(
+        entry["id"], collection.child_name(db, row["child_id"]), row["collector_name"], at
+    )

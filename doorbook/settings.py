@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from doorbook import audit, text
 from doorbook.db import database_file, write
 from doorbook.languages import LANGUAGES
+from doorbook.replica_address import ReplicationProblem, parse_destination
 
 
 class SettingProblem(ValueError):
@@ -181,8 +182,6 @@ def _retention(key: str, default: str, label: str, floor: int) -> Setting:
 
 
 def _replica_url(value: str) -> str:
-    from doorbook.replication import ReplicationProblem, parse_destination
-
     try:
         parse_destination(value)
     except ReplicationProblem as problem:

@@ -199,21 +199,21 @@ def test_the_child_leaves_only_when_staff_confirm_the_photo_id(demo_client, demo
     one_off = demo_db["one_off_collections"].rows.__next__()["id"]
     priya = demo_db.execute("SELECT id FROM staff WHERE name = 'Priya Sharma'").fetchone()[0]
     staff = Person("staff", priya, "Priya Sharma").actor("office")
-    collection.confirm_one_off_id(demo_db, one_off, staff)
+    register.confirm_one_off_id(demo_db, one_off, staff)
     assert not open_register(demo_db, "Noah")
     entry = next(demo_db.query("SELECT * FROM attendance"))
     assert entry["collected_by_name"] == "Tunde Bakare"
     assert entry["one_off_collection_id"] == one_off
     assert alerts.open_alerts(demo_db) == []
     with pytest.raises(collection.CollectionProblem, match="already been checked"):
-        collection.confirm_one_off_id(demo_db, one_off, staff)
+        register.confirm_one_off_id(demo_db, one_off, staff)
 
 
 def test_confirming_a_collector_for_a_child_who_is_not_here_is_refused(demo_db):
     one_off = next(demo_db["one_off_collections"].rows)["id"]
     actor = Person("staff", 1, "Priya Sharma").actor("office")
     with pytest.raises(collection.CollectionProblem, match="not signed in"):
-        collection.confirm_one_off_id(demo_db, one_off, actor)
+        register.confirm_one_off_id(demo_db, one_off, actor)
 
 
 def test_staff_can_refuse_a_one_off_collector(demo_client, demo_db):

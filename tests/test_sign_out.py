@@ -165,7 +165,7 @@ def noah_collected_by_tunde(demo_db):
     noah = child_id(demo_db, "Noah")
     register.sign_in(demo_db, funmi, [noah], kiosk="entrance")
     outcome = collection.collector_at_door(demo_db, "Tunde Bakare", "sunflower", kiosk="entrance")
-    done = collection.confirm_one_off_id(demo_db, outcome.one_off_collection_id, priya(demo_db))
+    done = register.confirm_one_off_id(demo_db, outcome.one_off_collection_id, priya(demo_db))
     return done
 
 
