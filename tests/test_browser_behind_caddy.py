@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.admin_helpers import MANAGER
 from tests.browser import log_in_to_panel
-from tests.serve_helpers import Browser, Caddy, Served
+from tests.served import Browser, Caddy, Served
 
 pytestmark = [
     pytest.mark.browser,

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from tests.admin_helpers import MANAGER
-from tests.serve_helpers import Caddy, Served
+from tests.served import Caddy, Served
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("caddy") or not shutil.which("ip"),

@@ -12,7 +12,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -21,19 +20,11 @@ import pytest
 
 from doorbook import group, replication
 from group import create_group_app
-from tests.served import Client, DemoServer
+from tests.served import BIN, Client, DemoServer, free_port
 
 # Every test here works on copies that Litestream made (the office template is built once).
 pytestmark = pytest.mark.served
-
-BIN = Path(sys.executable).parent
 RACHEL = "482913"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,16 +24,7 @@ import pytest
 from doorbook import audit, clock, replication, settings
 from doorbook.db import get_db, open_db
 from tests.conftest import DEMO_ZONE
-from tests.served import Client, DemoServer, log_in_as_manager
-
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from tests.served import BIN, Client, DemoServer, free_port, log_in_as_manager
 
 RACHEL = "482913"  # mother of Amelia and Oscar
 KATARZYNA = "245781"  # mother of Zofia

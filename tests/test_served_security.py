@@ -18,7 +18,7 @@ import pytest
 
 from doorbook import create_app
 from tests.admin_helpers import MANAGER
-from tests.serve_helpers import Browser, Served
+from tests.served import Browser, Served
 
 PROXY_MODE = {"DOORBOOK_BEHIND_PROXY": "1"}
 NOT_THE_PROXY = "127.0.0.2"
@@ -168,7 +168,7 @@ def test_without_proxy_mode_no_one_is_believed(demo_data):
 def test_a_trusted_proxy_that_is_not_an_address_is_refused(demo_data):
     import subprocess
 
-    from tests.serve_helpers import BIN
+    from tests.served import BIN
 
     for value in ("*", "caddy"):
         result = subprocess.run(
