@@ -187,7 +187,14 @@ def audit_log():
     last = day_arg("to", None)
     person = request.args.get("person", "")[:100]
     action = request.args.get("action", "")[:60]
-    entries = audit.search_audit(db, first=first, last=last, person=person, action=action)
+    entries = audit.search_audit(
+        db,
+        first=first,
+        last=last,
+        person=person,
+        action=action,
+        tz=settings.timezone(db),
+    )
     return render_template(
         "admin/audit.html",
         entries=entries,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from doorbook import clock, settings
+from doorbook import clock
 from doorbook.db import write
 
 
@@ -65,8 +65,9 @@ def search_audit(
     person: str = "",
     action: str = "",
     limit: int = 500,
+    tz: str,
 ) -> list[dict]:
-    tz = settings.timezone(db)
+    """Entries between two of the setting's local days (in ``tz``), newest first."""
     where, params = [], []
     if first:
         where.append("at >= ?")

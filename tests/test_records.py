@@ -271,6 +271,7 @@ def test_the_audit_log_is_searchable_by_date_person_and_kind(demo_client, demo_d
     rachel_drops_off(demo_db, london(2026, 11, 23, 8, 2))
     found = audit.search_audit(
         demo_db,
+        tz=DEMO_ZONE,
         first=date(2026, 11, 23),
         last=date(2026, 11, 23),
         person="Rachel",
@@ -278,10 +279,15 @@ def test_the_audit_log_is_searchable_by_date_person_and_kind(demo_client, demo_d
     )
     assert len(found) == 1 and found[0]["actor_name"] == "Rachel Hart"
     assert (
-        audit.search_audit(demo_db, first=date(2026, 11, 24), last=None, person="Rachel", action="")
+        audit.search_audit(
+            demo_db, tz=DEMO_ZONE, first=date(2026, 11, 24), last=None, person="Rachel", action=""
+        )
         == []
     )
-    assert audit.search_audit(demo_db, first=None, last=None, person="50%_", action="") == []
+    assert (
+        audit.search_audit(demo_db, tz=DEMO_ZONE, first=None, last=None, person="50%_", action="")
+        == []
+    )
     log_in(demo_client)
     page = text_of(demo_client.get("/admin/audit?person=Rachel&action=signed_in"))
     assert "Rachel Hart" in page and "signed in" in page
