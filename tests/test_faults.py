@@ -12,7 +12,7 @@ from tests.served import disk_full, flood, kill_during_sign_ins, restart_mid_pro
 
 @pytest.mark.served
 def test_kill_9_during_sign_ins_loses_nothing_the_kiosk_confirmed():
-    figures = kill_during_sign_ins.run(kills=20, max_seconds=120, seed=16)
+    figures = kill_during_sign_ins.run(kills=20, max_seconds=600, seed=16)
     assert figures["kills"] == 20
     assert figures["changes_confirmed"] > 0
     assert figures["changes_lost"] == 0, figures["lost"]
