@@ -21,7 +21,7 @@ from flask import (
 )
 
 from admin import bp
-from admin.auth import MANAGEMENT, allow
+from admin.auth import MANAGEMENT, SAFEGUARDING_LEAD, allow
 from admin.common import options
 from doorbook import (
     absences,
@@ -88,6 +88,7 @@ def absences_page(form: Form | None = None, status: int = 200, **extra):
         values=form.values if form else {"first": today().isoformat()},
         errors=form.errors if form else {},
         short=emergency_contacts.short_of_emergency_contacts(db) if g.staff.manages else [],
+        is_lead=not_arrived.is_safeguarding_lead(db, g.staff.id),
         **expected_context(today(), False),
         **extra,
     )
@@ -256,7 +257,7 @@ def follow_up_close(follow_up_id: int):
 
 
 @bp.get("/absences/report")
-@allow(*MANAGEMENT)
+@allow(SAFEGUARDING_LEAD)
 def absence_report():
     db = get_db()
     audit.record(db, g.staff.actor(), "viewed", what="prolonged and repeated absence report")

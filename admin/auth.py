@@ -19,17 +19,21 @@ from flask import (
 )
 
 from admin import bp
-from doorbook import accounts, answers, clock, settings, text
+from doorbook import accounts, answers, clock, not_arrived, settings, text
 from doorbook.db import get_db
 from doorbook.extensions import htmx
 
 COOKIE = "doorbook_admin"
 PUBLIC = {"admin.login"}
 MANAGEMENT = ("manager", "deputy")
+# Not a role: the staff members the setting names as its designated safeguarding leads (the
+# `safeguarding_lead` flag in Staff), whatever their role.
+SAFEGUARDING_LEAD = "safeguarding lead"
 
 
 def allow(*roles: str) -> Callable:
-    """Limit a view to staff with one of these roles (all logged-in staff otherwise)."""
+    """Limit a view to staff with one of these roles (all logged-in staff otherwise), or,
+    with ``SAFEGUARDING_LEAD``, to the setting's designated safeguarding leads."""
 
     def mark(view: Callable) -> Callable:
         view.allowed_roles = roles
@@ -50,21 +54,42 @@ def require_login():
             response.headers["HX-Redirect"] = url_for("admin.login")
             return response
         return redirect(url_for("admin.login"))
-    view = current_app.view_functions.get(request.endpoint)
-    roles = getattr(view, "allowed_roles", None)
-    if roles and g.staff.role not in roles:
+    roles = allowed_roles()
+    if roles and not may_use(roles):
         abort(403)
     return None
 
 
+def allowed_roles() -> tuple[str, ...]:
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "allowed_roles", ())
+
+
+def may_use(roles: tuple[str, ...]) -> bool:
+    if g.staff.role in roles:
+        return True
+    return SAFEGUARDING_LEAD in roles and not_arrived.is_safeguarding_lead(get_db(), g.staff.id)
+
+
 @bp.errorhandler(403)
 def forbidden(_error):
+    in_page = bool(htmx and not htmx.history_restore_request)
+    if SAFEGUARDING_LEAD in allowed_roles():
+        leads = ", ".join(not_arrived.safeguarding_leads(get_db()))
+        return answers.error_answer(
+            403,
+            "For the designated safeguarding lead",
+            "This part of the panel is for the setting's designated safeguarding lead"
+            + (f" ({leads})" if leads else "")
+            + ", as named in Staff. Ask them if you need something here.",
+            in_page=in_page,
+        )
     return answers.error_answer(
         403,
         "Not for your role",
         "This part of the panel is for the manager and deputy. "
         "Ask them if you need something here.",
-        in_page=bool(htmx and not htmx.history_restore_request),
+        in_page=in_page,
     )
 
 

@@ -60,6 +60,7 @@ def staff_save(staff_id: int | None = None):
     values = {
         **form.cleaned("name", "job_title", "role"),
         "room_id": room[0] if room else None,
+        "safeguarding_lead": int(form.safeguarding_lead.data),
     }
     if staff_id == g.staff.id and values["role"] != g.staff.role:
         form.error("role", "You cannot change your own role; ask another manager.")

@@ -110,15 +110,27 @@ def check(db: Database, now: datetime | None = None) -> int:
             alert = alerts.raise_alert(
                 db,
                 "not_arrived",
-                f"{name} has still not arrived and nobody has "
-                "given a reason. Tell the designated safeguarding lead now: they decide what "
-                "happens next and close the follow-up.",
+                f"{name} has still not arrived and nobody has given a reason. {_tell_the_dsl(db)}",
                 child_id=follow_up["child_id"],
                 dedupe_key=f"not_arrived:{follow_up['child_id']}:{follow_up['day']}:dsl",
                 details={"follow_up_id": follow_up["id"]},
             )
             raised += alert is not None
     return raised
+
+
+def _tell_the_dsl(db: Database) -> str:
+    """The escalation names the DSLs the setting has marked in Staff, whatever their role."""
+    leads = safeguarding_leads(db)
+    if not leads:
+        return (
+            "Tell the designated safeguarding lead now. Nobody is marked as one: the manager "
+            "should tick *Designated safeguarding lead* on the DSL's page in Staff."
+        )
+    return (
+        f"Tell the designated safeguarding lead ({', '.join(leads)}) now: they decide what "
+        "happens next and close the follow-up."
+    )
 
 
 def end(db: Database, actor: audit.Actor, follow_up_id: int, because: str, note: str) -> None:

@@ -382,7 +382,7 @@ def cancel_one_off(db: Database, actor: audit.Actor, entry_id: int) -> None:
 
 
 def save_staff(db: Database, actor: audit.Actor, values: dict, staff_id: int | None = None) -> int:
-    """values: name, job_title, role, room_id."""
+    """values: name, job_title, role, room_id, safeguarding_lead (the setting's DSL)."""
     with write(db):
         _refuse_duplicate(
             db,

@@ -6,11 +6,14 @@ here, with the people who may use it.
 - EVERYONE: any logged-in member of staff (practitioners included).
 - MANAGEMENT: the manager and the deputy only.
 - NEED_TO_KNOW: the manager (or DSL), the deputy and the child's key person only.
+- SAFEGUARDING_LEADS: the staff the setting marks as its designated safeguarding leads (the
+  `safeguarding_lead` flag), whatever their role.
 """
 
 EVERYONE = "everyone"
 MANAGEMENT = "management"
 NEED_TO_KNOW = "need to know"
+SAFEGUARDING_LEADS = "safeguarding leads"
 
 # Reached without logging in (the login page itself).
 PUBLIC = {"admin.login"}
@@ -119,8 +122,9 @@ ROUTE_ROLES = {
     "admin.follow_up_attempt": EVERYONE,
     "admin.follow_up_reason": EVERYONE,
     "admin.follow_up_close": EVERYONE,
+    # The report of prolonged and repeated absence is the DSL's: whoever the setting marks.
+    "admin.absence_report": SAFEGUARDING_LEADS,
     # Bookings, closures, terms, the policy and each child's pattern: the manager and deputy.
-    "admin.absence_report": MANAGEMENT,
     "admin.absence_calendar": MANAGEMENT,
     "admin.closure_add": MANAGEMENT,
     "admin.closure_remove": MANAGEMENT,

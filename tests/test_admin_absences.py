@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from doorbook import clock, exports, not_arrived, retention, sessions
-from tests.admin_helpers import MANAGER, PRACTITIONER, give_login, log_in
+from doorbook.db import write
+from tests.admin_helpers import DEPUTY, MANAGER, PRACTITIONER, give_login, log_in
 from tests.conftest import DEMO_ZONE
 from tests.kiosk_helpers import HX, text_of
 
@@ -354,3 +355,33 @@ def test_only_a_dsl_resolves_a_not_arrived_alert_and_the_follow_up_stays_with_it
     assert "Priya Sharma, Tom Okafor" in said and "Follow up: who to ring" in said
     assert not_arrived_alerts(demo_db)[0]["resolved_at"] is None
     assert demo_db["follow_ups"].get(follow_up["id"])["ended_at"] is None
+
+
+def test_the_escalation_names_the_dsls_the_setting_marks_whatever_their_role(demo_client, demo_db):
+    with write(demo_db):
+        demo_db.execute("UPDATE staff SET safeguarding_lead = 0 WHERE name = 'Tom Okafor'")
+        demo_db.execute("UPDATE staff SET safeguarding_lead = 1 WHERE name = 'Aisha Begum'")
+    follow_up = freddie_not_arrived(demo_db)
+    not_arrived.check(demo_db, clock.parse(follow_up["session_starts_at"]) + timedelta(hours=4))
+    dsl_alert = not_arrived_alerts(demo_db)[-1]
+    assert (
+        "Tell the designated safeguarding lead (Aisha Begum, Priya Sharma) now"
+        in (dsl_alert["message"])
+    )
+    url = f"/admin/absences/follow-up/{follow_up['id']}"
+    log_in(demo_client, DEPUTY)  # the deputy, no longer a DSL, may not close it
+    refused = demo_client.post(f"{url}/close", data={"note": "Spoke to mum"})
+    assert refused.status_code == 403 and "Only a designated safeguarding lead" in text_of(refused)
+    demo_client.post("/admin/logout")
+    give_login(demo_db, "Aisha Begum", "aisha", "aisha's own password")
+    log_in(demo_client, ("aisha", "aisha's own password"))  # the SENCo, marked DSL, may
+    closed = demo_client.post(f"{url}/close", data={"note": "Spoke to mum"}, follow_redirects=True)
+    assert "The follow-up is closed." in text_of(closed)
+
+
+def test_with_no_dsl_marked_the_escalation_says_so(demo_db):
+    with write(demo_db):
+        demo_db.execute("UPDATE staff SET safeguarding_lead = 0")
+    follow_up = freddie_not_arrived(demo_db)
+    not_arrived.check(demo_db, clock.parse(follow_up["session_starts_at"]) + timedelta(hours=4))
+    assert "Nobody is marked as one" in not_arrived_alerts(demo_db)[-1]["message"]

@@ -5,10 +5,18 @@ from datetime import timedelta
 import pytest
 
 from doorbook import accounts, clock
+from doorbook.db import write
 from tests.admin_helpers import DEPUTY, MANAGER, PRACTITIONER, give_login, log_in, staff_id
 from tests.kiosk_helpers import HX, text_of
 from tests.professionals_helpers import key_person_login
-from tests.route_roles import EVERYONE, MANAGEMENT, NEED_TO_KNOW, PUBLIC, ROUTE_ROLES
+from tests.route_roles import (
+    EVERYONE,
+    MANAGEMENT,
+    NEED_TO_KNOW,
+    PUBLIC,
+    ROUTE_ROLES,
+    SAFEGUARDING_LEADS,
+)
 
 
 @pytest.fixture
@@ -71,19 +79,20 @@ def test_every_admin_route_is_in_the_declared_table():
 def test_role_limits_hold_on_every_route(demo_app, demo_client, demo_db, practitioner):
     safeguarding_records_of_child_1(demo_db)
     log_in(demo_client, PRACTITIONER)  # Sam Kowalski: not Amelia's key person
-    checked = {EVERYONE: 0, MANAGEMENT: 0, NEED_TO_KNOW: 0}
+    checked = {EVERYONE: 0, MANAGEMENT: 0, NEED_TO_KNOW: 0, SAFEGUARDING_LEADS: 0}
     for endpoint, method, url in admin_requests(demo_app):
         if endpoint in ("admin.event_stream", "admin.logout"):
             continue  # a stream (tested with the live server); logging out ends the test
         expected = ROUTE_ROLES[endpoint]
         response = demo_client.open(url, method=method, headers=HX)
         checked[expected] += 1
-        if expected in (MANAGEMENT, NEED_TO_KNOW):
+        if expected in (MANAGEMENT, NEED_TO_KNOW, SAFEGUARDING_LEADS):
             assert response.status_code == 403, f"{method} {url} let a practitioner in"
         else:
             assert response.status_code not in (401, 403), f"{method} {url}"
             assert "/login" not in response.headers.get("Location", ""), f"{method} {url}"
     assert checked[MANAGEMENT] >= 40 and checked[NEED_TO_KNOW] >= 8 and checked[EVERYONE] >= 15
+    assert checked[SAFEGUARDING_LEADS] >= 1
 
 
 def test_the_deputy_reaches_every_management_route(demo_app, demo_client):
@@ -92,6 +101,37 @@ def test_the_deputy_reaches_every_management_route(demo_app, demo_client):
         if ROUTE_ROLES[endpoint] == MANAGEMENT:
             response = demo_client.open(url, method=method, headers=HX)
             assert response.status_code not in (401, 403), f"{method} {url}"
+
+
+def mark_as_dsl(db, name: str, lead: bool) -> None:
+    with write(db):
+        db.execute("UPDATE staff SET safeguarding_lead = ? WHERE name = ?", [int(lead), name])
+
+
+def test_the_dsl_routes_follow_the_safeguarding_lead_flag_not_the_role(
+    demo_app, demo_client, demo_db
+):
+    """Aisha Begum (SENCo, a practitioner's panel role) is the DSL; Tom Okafor, the deputy,
+    is no longer one: the DSL's pages follow the flag."""
+    give_login(demo_db, "Aisha Begum", "aisha", "aisha's own password")
+    mark_as_dsl(demo_db, "Aisha Begum", True)
+    mark_as_dsl(demo_db, "Tom Okafor", False)
+    dsl_routes = [r for r in admin_requests(demo_app) if ROUTE_ROLES[r[0]] == SAFEGUARDING_LEADS]
+    assert dsl_routes
+    log_in(demo_client, ("aisha", "aisha's own password"))
+    for _endpoint, method, url in dsl_routes:
+        response = demo_client.open(url, method=method, headers=HX)
+        assert response.status_code == 200, f"{method} {url}"
+    assert "Prolonged and repeated absence (DSL)" in text_of(demo_client.get("/admin/absences"))
+    demo_client.post("/admin/logout")
+    log_in(demo_client, DEPUTY)
+    for _endpoint, method, url in dsl_routes:
+        response = demo_client.open(url, method=method, headers=HX)
+        assert response.status_code == 403, f"{method} {url} let a deputy who is not DSL in"
+        said = text_of(response)
+        assert "For the designated safeguarding lead" in said
+        assert "Aisha Begum, Priya Sharma" in said
+    assert "Prolonged and repeated absence (DSL)" not in text_of(demo_client.get("/admin/absences"))
 
 
 def test_the_childs_key_person_reaches_every_need_to_know_route(demo_app, demo_client, demo_db):

@@ -350,3 +350,26 @@ def test_importing_through_the_panel_has_the_same_checks(manager, demo_db):
     )
     assert response.status_code == 200 and "7 staff" in text_of(response)
     assert demo_db["staff"].count == 7
+
+
+def test_the_manager_marks_the_designated_safeguarding_lead_on_the_staff_page(manager, demo_db):
+    aisha, tom = staff_id(demo_db, "Aisha Begum"), staff_id(demo_db, "Tom Okafor")
+    page = text_of(manager.get(f"/admin/staff/{tom}"))
+    assert 'name="safeguarding_lead" value="yes" checked' in page  # from the demo's import
+    for who, ticked in ((aisha, True), (tom, False)):
+        member = demo_db["staff"].get(who)
+        data = {"name": member["name"], "job_title": member["job_title"] or "Staff"}
+        data |= {"role": member["role"], "room_id": str(member["room_id"] or "")}
+        if ticked:
+            data["safeguarding_lead"] = "yes"
+        assert manager.post(f"/admin/staff/{who}", data=data).status_code == 302
+    assert demo_db["staff"].get(aisha)["safeguarding_lead"] == 1
+    assert demo_db["staff"].get(tom)["safeguarding_lead"] == 0
+    listed = text_of(manager.get("/admin/staff"))
+    assert "manager, DSL" in listed and "practitioner, DSL" in listed
+    assert "deputy, DSL" not in listed
+    changes = demo_db.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'staff_changed' AND details LIKE "
+        "'%safeguarding_lead%'"
+    ).fetchone()[0]
+    assert changes == 2

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from doorbook import audit, clock, not_arrived, sessions
 from doorbook.db import get_db
-from tests.browser import start_as_parent
+from tests.admin_helpers import DEPUTY, give_login
+from tests.browser import log_in_to_panel, start_as_parent
 from tests.conftest import DEMO_ZONE
 
 pytestmark = pytest.mark.browser
@@ -151,6 +152,43 @@ def test_resolving_the_not_arrived_alert_on_the_dashboard_closes_its_follow_up(
     ended = panel.get_by_role("status").filter(has_text="Ended")
     expect(ended).to_contain_text("closed by the DSL")
     expect(ended).to_contain_text("Dad rang back: Freddie is at his nan's today.")
+
+
+def test_the_dsl_the_manager_marks_in_staff_sees_the_dsl_report_whatever_their_role(
+    panel, browser, live_demo, screenshots
+):
+    """The manager makes Aisha Begum (SENCo, a practitioner's panel role) the DSL and Tom
+    Okafor (deputy) no longer one, on their Staff pages; the DSL's report follows."""
+    with live_demo.app.app_context():
+        give_login(get_db(), "Aisha Begum", "aisha", "aisha's own password")
+    for name, tick in (("Aisha Begum", True), ("Tom Okafor", False)):
+        panel.goto(f"{live_demo.url}/admin/staff")
+        panel.get_by_role("link", name=name).click()
+        panel.get_by_label("Designated safeguarding lead (DSL)").set_checked(tick)
+        panel.get_by_role("button", name="Save").click()
+        expect(panel.get_by_text("Saved.")).to_be_visible()
+    panel.goto(f"{live_demo.url}/admin/staff")
+    expect(panel.get_by_role("row", name="Aisha Begum")).to_contain_text("practitioner, DSL")
+    expect(panel.get_by_role("row", name="Tom Okafor")).not_to_contain_text("DSL")
+
+    for who, sees in ((("aisha", "aisha's own password"), True), (DEPUTY, False)):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        log_in_to_panel(page, live_demo.url, who)
+        page.goto(f"{live_demo.url}/admin/absences")
+        expect(page.get_by_role("heading", name="Absences", exact=True)).to_be_visible()
+        report = page.get_by_role("link", name="Prolonged and repeated absence (DSL)")
+        if sees:
+            report.click()
+            heading = page.get_by_role("heading", name="Prolonged and repeated absence")
+            expect(heading).to_be_visible()
+            page.screenshot(path=str(screenshots / "admin-dsl-report-aisha-1280x800.png"))
+        else:
+            expect(report).to_have_count(0)
+            page.goto(f"{live_demo.url}/admin/absences/report")
+            expect(page.get_by_text("For the designated safeguarding lead")).to_be_visible()
+            expect(page.get_by_text("(Aisha Begum, Priya Sharma)")).to_be_visible()
+        context.close()
 
 
 def test_the_phoned_in_absence_form_answers_on_the_screen(panel, live_demo):
