@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from babel import dates as babel_dates
 from flask import Flask, g, jsonify, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from doorbook import db as database
 from doorbook import settings
@@ -83,6 +85,21 @@ def local_date(stored: str | None) -> str:
     return _local_date(stored, _timezone(), str(get_locale()))
 
 
+_RIGHT_TO_LEFT = {"R", "AL"}
+
+
+def isolate(name: str | None) -> str | Markup:
+    """A name inside a sentence, isolated with <bdi> when its script runs against the page:
+    a Latin name in an Urdu or Arabic sentence (or an Arabic one in an English sentence)
+    keeps its own order and punctuation ("Grace M." does not become ".Grace M"). A name
+    that runs with the page needs nothing. In plain text, use U+2068 ... U+2069."""
+    name = name or ""
+    against = {"L"} if get_locale().text_direction == "rtl" else _RIGHT_TO_LEFT
+    if any(unicodedata.bidirectional(ch) in against for ch in name):
+        return Markup("<bdi>{}</bdi>").format(name)
+    return name
+
+
 class SessionInterface(KeptSignerSessionInterface):
     """Flask's signed session cookie (CSRF token, kiosk interaction), Secure over HTTPS."""
 
@@ -135,6 +152,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["disk_full"] = storage.trouble
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
+    app.add_template_filter(isolate)
 
     from admin import bp as admin_bp
     from kiosk import bp as kiosk_bp

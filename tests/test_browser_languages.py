@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import start_as_parent
+from tests.browser import sign_in_other_visitor, start_as_parent
 
 pytestmark = pytest.mark.browser
 
@@ -102,4 +102,52 @@ def test_no_kiosk_text_is_smaller_than_20px(browser, live_demo):
              .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
     )
     assert smallest >= 20
+    page.close()
+
+
+# Where "M" and the "." after it are drawn, in the first text of ``element`` with "M." in it.
+WHERE_M_DOT = """(element) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf("M.");
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at); range.setEnd(node, at + 1);
+    const m = range.getBoundingClientRect();
+    range.setStart(node, at + 1); range.setEnd(node, at + 2);
+    const dot = range.getBoundingClientRect();
+    return {m: m.right, dot: dot.left};
+  }
+  return null;
+}"""
+
+
+def assert_reads_grace_m_dot(locator, what: str) -> None:
+    """On the screen, the "." of "Grace M." sits just after the "M", not across the line."""
+    drawn = locator.evaluate(WHERE_M_DOT)
+    assert drawn is not None, what
+    assert -1 < drawn["dot"] - drawn["m"] < 4, f"{what}: the full stop has moved: {drawn}"
+
+
+def test_a_latin_name_keeps_its_order_and_full_stop_in_urdu_sentences(
+    browser, live_demo, screenshots
+):
+    page = browser.new_page(viewport={"width": 800, "height": 480})
+    sign_in_other_visitor(page, live_demo.url, "Grace Mensah")  # on the list as "Grace M."
+    expect(page.get_by_role("article", name="Visitor badge")).to_be_visible()
+    page.goto(live_demo.url + "/")
+    page.locator("button[hx-get='/language']").click()
+    page.locator("button[name=language][value=ur]").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("button.journey-out").click()
+    page.get_by_role("button", name="Grace M.", exact=True).click()
+    question = page.get_by_role("heading", level=1)
+    expect(question).to_contain_text("Grace M.")
+    assert_reads_grace_m_dot(question, "Sign out Grace M.?")
+    page.screenshot(path=str(screenshots / "kiosk-sign-out-confirm-ur-800x480.png"))
+    page.locator("button.stop").click()
+    said = page.get_by_role("status")
+    expect(said).to_contain_text("Grace M.")
+    assert_reads_grace_m_dot(said, "Grace M. signed out at ...")
+    page.screenshot(path=str(screenshots / "kiosk-signed-out-ur-800x480.png"))
     page.close()
