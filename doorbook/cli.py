@@ -345,8 +345,13 @@ def audit_export(db, what: str, first: date, last: date | None, has_children: bo
 
 
 def _html_report(title: str, first: date, last: date | None, header, rows) -> bytes:
+    """A printable report saved to a file: it must stand alone (opened from a USB stick
+    there is no /static to link to, and no server or CSP), so it carries its own copy of
+    static/report.css, the one stylesheet of the reports the panel serves."""
     from flask import render_template
+    from markupsafe import Markup
 
+    style = (Path(current_app.static_folder) / "report.css").read_text(encoding="utf-8")
     return render_template(
         "print/report.html",
         title=title,
@@ -354,6 +359,7 @@ def _html_report(title: str, first: date, last: date | None, header, rows) -> by
         last=last or first,
         header=header,
         rows=rows,
+        style=Markup(style),  # noqa: S704  (our own stylesheet, not anyone's input)
         setting_name=settings.get(database.get_db(), "setting_name"),
     ).encode("utf-8")
 

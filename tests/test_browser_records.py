@@ -1,5 +1,7 @@
 """Keeping the records, in Debian's Chromium: what the manager changes, the kiosk obeys."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -102,3 +104,33 @@ def test_a_booked_visits_invitation_signs_the_visitor_in(
     expect(kiosk.get_by_text("Leo", exact=True)).to_be_visible()
     kiosk.get_by_role("button", name="Yes, sign me in").click()
     expect(kiosk.get_by_role("article", name="Visitor badge")).to_contain_text("Jo Whitfield")
+
+
+def test_a_register_exported_as_html_opens_from_a_usb_stick_styled_and_prints_landscape(
+    browser, run_cli, tmp_path, screenshots
+):
+    """`doorbook export --format html` saves a file that is never served (no CSP applies):
+    opened from the stick, with no server, it is still styled and prints on A4 landscape."""
+    from doorbook import clock
+    from tests.conftest import DEMO_ZONE
+
+    folder = tmp_path / "demo"
+    assert run_cli("demo", data=folder).exit_code == 0
+    saved = tmp_path / "usb" / "register.html"
+    saved.parent.mkdir()
+    today = clock.today(DEMO_ZONE).isoformat()
+    result = run_cli(
+        "export", "register", "--date", today, "--format", "html", "-o", str(saved), data=folder
+    )
+    assert result.exit_code == 0, result.output
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(saved.as_uri())
+    expect(page.get_by_role("heading", name="Attendance register")).to_be_visible()
+    header = page.get_by_role("columnheader").first
+    expect(header).to_have_css("border-top-style", "solid")
+    expect(header).to_have_css("background-color", "rgb(238, 238, 238)")
+    page.screenshot(path=str(screenshots / "export-register-html.png"))
+    pdf = page.pdf(prefer_css_page_size=True)
+    size = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert size and float(size.group(1)) > float(size.group(2)), "not A4 landscape"
+    page.close()

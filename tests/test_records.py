@@ -24,7 +24,7 @@ from doorbook.audit import SYSTEM, Actor
 from doorbook.db import write
 from doorbook.identify import Person
 from tests.admin_helpers import log_in, staff_id
-from tests.conftest import DEMO_ZONE
+from tests.conftest import DEMO_ZONE, PROJECT
 from tests.kiosk_helpers import HX, identify, nonce_of, text_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -361,6 +361,21 @@ def test_cli_exports_the_visitor_log_and_register(run_cli, demo_folder, tmp_path
     assert html.exit_code == 0 and "<table>" in html.output and "Attendance register" in html.output
     bad = run_cli("export", "visitors", "--date", "23/11/2026", data=demo_folder)
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+
+
+def test_an_exported_html_report_stands_alone_with_the_one_report_stylesheet(
+    run_cli, demo_folder, tmp_path
+):
+    out = tmp_path / "register.html"
+    today = clock.today(DEMO_ZONE).isoformat()
+    result = run_cli(
+        "export", "register", "--date", today, "--format", "html", "-o", str(out), data=demo_folder
+    )
+    assert result.exit_code == 0, result.output
+    saved = out.read_text(encoding="utf-8")
+    stylesheet = (PROJECT / "static" / "report.css").read_text(encoding="utf-8")
+    assert f"<style>\n{stylesheet}\n</style>" in saved  # the same rules, not a second copy
+    assert "/static/" not in saved and "<link" not in saved and "<script" not in saved
 
 
 def test_cli_writes_the_end_of_day_files_to_a_folder(run_cli, demo_folder, tmp_path):
