@@ -234,3 +234,33 @@ def test_with_one_child_here_and_one_not_every_action_is_in_sight(browser, live_
     for name in ("Sign in", "Sign out", "Report an absence"):
         in_sight(page, page.get_by_role("button", name=name, exact=True), (800, 480), name)
     page.close()
+
+
+def test_with_the_policy_question_asked_too_report_an_absence_stays_in_sight(
+    browser, live_demo, screenshots
+):
+    """The setting asks parents to confirm the attendance policy: the question comes after
+    *Report an absence*, so it, *Sign in* and *Sign out* stay on the 800x480 screen."""
+    from pathlib import Path
+
+    from doorbook import attendance_policies, settings
+    from doorbook.audit import SYSTEM
+
+    with live_demo.app.app_context():
+        db = get_db()
+        settings.set_many(db, {"ask_parents_to_confirm_policy": "yes"})
+        data_dir = Path(live_demo.app.config["DATA_DIR"])
+        attendance_policies.save_policy(
+            db, SYSTEM, b"%PDF-1.4\n% Acorns attendance policy\n", data_dir
+        )
+    page = browser.new_page(viewport={"width": 800, "height": 480})
+    start_as_parent(page, live_demo.url, "482913")
+    page.get_by_role("checkbox", name="Millie Hart").uncheck()
+    page.get_by_role("button", name="Sign in", exact=True).click()  # Oscar only
+    expect(page.get_by_text("Oscar Hart signed in at")).to_be_visible()
+    start_as_parent(page, live_demo.url, "482913")  # one here, one not, and the question
+    expect(page.get_by_role("button", name="I have read the attendance policy")).to_be_visible()
+    page.screenshot(path=str(screenshots / "kiosk-children-policy-800x480.png"))
+    for name in ("Sign in", "Sign out", "Report an absence"):
+        in_sight(page, page.get_by_role("button", name=name, exact=True), (800, 480), name)
+    page.close()
