@@ -193,7 +193,26 @@ class Phone(Text):
             raise StopValidation(Problem("phone", self.data))
 
 
-class Pick(Field):
+class Typed(Field):
+    """A value typed as one line of text: kept as typed (``raw``, shown back to the person)
+    and read into ``data`` by the field's own ``pre_validate``."""
+
+    empty: object = None  # ``data`` before anything is read
+
+    def __init__(self, label: str, **kwargs):
+        super().__init__(label, **kwargs)
+        self.raw = ""
+        self.data = self.empty
+
+    def process_formdata(self, valuelist):
+        self.raw = (_first(valuelist) or "").strip()
+
+    @property
+    def shown(self) -> str:
+        return self.raw
+
+
+class Pick(Typed):
     """One of a list the door passes in (``choices[name]``: room ids in the panel, room
     names in a CSV), matched whatever its case. A field named in ``open_choices`` also
     takes a name that is not on the list yet (a CSV may name a new organisation)."""
@@ -202,11 +221,6 @@ class Pick(Field):
         super().__init__(label, **kw)
         self.required = required
         self.max_length = max_length
-        self.raw = ""
-        self.data = None
-
-    def process_formdata(self, valuelist):
-        self.raw = (_first(valuelist) or "").strip()
 
     def pre_validate(self, form):
         value, problem = text.clean(self.raw, self.label.text, max_length=self.max_length)
@@ -224,10 +238,6 @@ class Pick(Field):
                 return
             raise StopValidation(Problem("not_listed", value))
         self.data = found
-
-    @property
-    def shown(self) -> str:
-        return self.raw
 
 
 class Flag(Field):
@@ -258,7 +268,7 @@ class Flag(Field):
         return self.data
 
 
-class Day(Field):
+class Day(Typed):
     """A date as YYYY-MM-DD. With ``default_today``, an empty one is today."""
 
     def __init__(
@@ -276,11 +286,6 @@ class Day(Field):
         self.default_today = default_today
         self.not_past = not_past
         self.birth = birth
-        self.raw = ""
-        self.data = None
-
-    def process_formdata(self, valuelist):
-        self.raw = (_first(valuelist) or "").strip()
 
     def pre_validate(self, form):
         if not self.raw:
@@ -297,30 +302,14 @@ class Day(Field):
         if self.birth and not plausible_birth(self.data, form.today):
             raise StopValidation(Problem("birth", self.raw))
 
-    @property
-    def shown(self) -> str:
-        return self.raw
 
-
-class Clock(Field):
+class Clock(Typed):
     """A time of day as HH:MM (stored as text "09:30")."""
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, **kwargs)
-        self.raw = ""
-        self.data = None
-
-    def process_formdata(self, valuelist):
-        self.raw = (_first(valuelist) or "").strip()
 
     def pre_validate(self, form):
         self.data = hh_mm(self.raw)
         if self.data is None:
             raise StopValidation(Problem("time", self.raw[:40]))
-
-    @property
-    def shown(self) -> str:
-        return self.raw
 
 
 class Password(Field):
@@ -348,17 +337,11 @@ class Password(Field):
         return ""  # never sent back
 
 
-class Language(Field):
+class Language(Typed):
     """The language the kiosk speaks to an adult: a code as a setting writes it ("en",
     "pl", "ur_PK"); left empty, English."""
 
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, **kwargs)
-        self.raw = ""
-        self.data = "en_GB"
-
-    def process_formdata(self, valuelist):
-        self.raw = (_first(valuelist) or "").strip()
+    empty = "en_GB"
 
     def pre_validate(self, form):
         if not self.raw:
@@ -368,21 +351,9 @@ class Language(Field):
         if self.data is None:
             raise StopValidation(Problem("not_listed", self.raw[:20]))
 
-    @property
-    def shown(self) -> str:
-        return self.raw
 
-
-class Order(Field):
+class Order(Typed):
     """An emergency contact's place in the list of people rung (1-9); empty or "no": none."""
-
-    def __init__(self, label: str, **kwargs):
-        super().__init__(label, **kwargs)
-        self.raw = ""
-        self.data = None
-
-    def process_formdata(self, valuelist):
-        self.raw = (_first(valuelist) or "").strip()
 
     def pre_validate(self, form):
         self.data = None
@@ -391,10 +362,6 @@ class Order(Field):
         if not (self.raw.isdigit() and 1 <= int(self.raw) <= 9):
             raise StopValidation(Problem("emergency_order", self.raw[:20]))
         self.data = int(self.raw)
-
-    @property
-    def shown(self) -> str:
-        return self.raw
 
 
 # ---- The schemas ----
