@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, credentials, text
+from doorbook import audit, clock, credentials, people, text
 from doorbook.db import insert, write
 from doorbook.schemas import ADMIN_PASSWORD_MIN, USERNAME_PATTERN
 
@@ -55,8 +55,9 @@ def create_account(
             "SELECT 1 FROM staff WHERE admin_username = ? COLLATE NOCASE", [username]
         ).fetchone():
             raise AccountProblem(f"The username {username} is taken.")
+        found = people.find_named(db, "staff", name)
         existing = db.execute(
-            "SELECT id, admin_username FROM staff WHERE name = ?", [name]
+            "SELECT id, admin_username FROM staff WHERE id = ?", [found]
         ).fetchone()
         if existing and existing[1]:
             raise AccountProblem(f"{name} already has a login ({existing[1]}).")

@@ -10,12 +10,20 @@ from doorbook.db import update, write
 
 
 def set_emergency_order(
-    db: Database, actor: audit.Actor, child_id: int, contact_id: int, order: int | None
-) -> None:
-    """Make a linked adult an emergency contact (rung in ``order``), or stop."""
+    db: Database,
+    actor: audit.Actor,
+    child_id: int,
+    contact_id: int,
+    order: int | None,
+    *,
+    because: str | None = None,
+) -> bool:
+    """Make a linked adult an emergency contact (rung in ``order``), or stop. Returns False
+    (and records nothing) when they already were so."""
     with write(db):
         link = db.execute(
-            "SELECT cc.parental_responsibility, k.phone, k.name FROM child_contacts cc "
+            "SELECT cc.parental_responsibility, k.phone, k.name, cc.emergency_order "
+            "FROM child_contacts cc "
             "JOIN contacts k ON k.id = cc.contact_id WHERE cc.child_id = ? AND cc.contact_id = ?",
             [child_id, contact_id],
         ).fetchone()
@@ -31,6 +39,8 @@ def set_emergency_order(
                 raise absences.AbsenceProblem(f"{link[2]} has no phone number; add one first.")
             if not 1 <= order <= 9:
                 raise absences.AbsenceProblem("The order is a number from 1 to 9.")
+        if link[3] == order:
+            return False
         db.execute(
             "UPDATE child_contacts SET emergency_order = ?, updated_at = ? "
             "WHERE child_id = ? AND contact_id = ?",
@@ -45,7 +55,9 @@ def set_emergency_order(
             child_id=child_id,
             contact=link[2],
             order=str(order) if order else "none",
+            **({"because": because} if because else {}),
         )
+    return True
 
 
 def could_be_emergency_contacts(db: Database, child_id: int) -> list[dict]:

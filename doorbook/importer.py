@@ -20,9 +20,10 @@ from werkzeug.datastructures import MultiDict
 from doorbook import (
     audit,
     clock,
-    codes,
     credentials,
+    emergency_contacts,
     involvements,
+    people,
     schemas,
     sessions,
     settings,
@@ -531,228 +532,24 @@ def import_files(
     today = clock.today(settings.timezone(db))
     checked = check(db, files, today)
     with write(db):
-        counts = _load(db, checked)
+        counts = _load(db, checked, actor)
         audit.record(db, actor, "import", source=source, **counts)
     return counts
 
 
-def _set_pin(db: Database, owner_column: str, owner_id: int, pin: str, now: str) -> None:
-    lookup = credentials.pin_lookup(db, pin)
-    current = db.execute(
-        f"SELECT id, lookup FROM credentials WHERE kind = 'pin' AND {owner_column} = ? "  # noqa: S608
-        "AND revoked_at IS NULL",
-        [owner_id],
-    ).fetchall()
-    if any(row[1] == lookup for row in current):
-        return
-    for row in current:
-        db["credentials"].update(row[0], {"revoked_at": now})
-    db["credentials"].insert(
-        {"kind": "pin", owner_column: owner_id, "lookup": lookup, "created_at": now}
-    )
+# Writing: through the same core functions as the panel, so every record the import creates
+# or changes has its own audit entry (old -> new, "import of FILE" as the reason) and an
+# unchanged record has none. Records are found by name as the panel finds them
+# (people.find_named). All inside the import's one transaction: a failure loads nothing.
 
 
-def _set_password(db: Database, staff_id: int, password: str, now: str) -> None:
-    current = db.execute(
-        "SELECT id, secret_hash FROM credentials WHERE kind = 'password' AND staff_id = ? "
-        "AND revoked_at IS NULL",
-        [staff_id],
-    ).fetchall()
-    if any(credentials.check_password(row[1], password) for row in current):
-        return
-    for row in current:
-        db["credentials"].update(row[0], {"revoked_at": now})
-    db["credentials"].insert(
-        {
-            "kind": "password",
-            "staff_id": staff_id,
-            "secret_hash": credentials.hash_password(password),
-            "created_at": now,
-        }
-    )
-
-
-def _load(db: Database, checked: Checked) -> dict[str, int]:
-    now = clock.stamp()
-    rooms = {r["name"]: r["id"] for r in db["rooms"].rows}
-    for entry in checked.staff:
-        existing = db.execute("SELECT id FROM staff WHERE name = ?", [entry["name"]]).fetchone()
-        values = {
-            "name": entry["name"],
-            "job_title": entry["job_title"],
-            "role": entry["role"],
-            "room_id": rooms.get(entry["room"]),
-            "admin_username": entry["admin_username"],
-        }
-        if existing:
-            staff_id = existing[0]
-            db["staff"].update(staff_id, values)
-        else:
-            staff_id = db["staff"].insert({**values, "created_at": now}).last_pk
-        if entry["pin"]:
-            _set_pin(db, "staff_id", staff_id, entry["pin"], now)
-        if entry["admin_password"]:
-            _set_password(db, staff_id, entry["admin_password"], now)
-        if entry["safeguarding_lead"]:
-            db["staff"].update(staff_id, {"safeguarding_lead": 1})
-    staff_ids = {r["name"]: r["id"] for r in db["staff"].rows}
-
-    for entry in checked.children:
-        values = {
-            "first_name": entry["first_name"],
-            "last_name": entry["last_name"],
-            "known_as": entry["known_as"],
-            "date_of_birth": entry["date_of_birth"],
-            "room_id": rooms[entry["room"]],
-            "key_person_id": staff_ids.get(entry["key_person"]),
-            "sen_support": int(entry["sen_support"]),
-            "child_protection_plan": int(entry["child_protection_plan"]),
-        }
-        existing = db.execute(
-            "SELECT id, collection_password_hash FROM children "
-            "WHERE first_name = ? AND last_name = ?",
-            [entry["first_name"], entry["last_name"]],
-        ).fetchone()
-        password = entry["collection_password"]
-        if password and not (
-            existing and credentials.check_collection_password(existing[1], password)
-        ):
-            values["collection_password_hash"] = credentials.hash_collection_password(password)
-        if existing:
-            child_id = existing[0]
-            db["children"].update(child_id, values)
-        else:
-            child_id = db["children"].insert({**values, "created_at": now}).last_pk
-        if entry["sessions"] is not None:
-            sessions.set_pattern(
-                db,
-                audit.SYSTEM,
-                child_id,
-                entry["sessions"],
-                starts_on=date.fromisoformat(entry["sessions_from"]),
-                ends_on=date.fromisoformat(entry["sessions_until"])
-                if entry["sessions_until"]
-                else None,
-                term_time_only=entry["term_time_only"],
-            )
-    child_ids = {(r["first_name"], r["last_name"]): r["id"] for r in db["children"].rows}
-
-    for contact in checked.contacts.values():
-        values = {
-            "name": contact["name"],
-            "phone": contact["phone"],
-            "language": contact["language"],
-        }
-        existing = db.execute(
-            "SELECT id FROM contacts WHERE name = ?", [contact["name"]]
-        ).fetchone()
-        if existing:
-            contact["id"] = existing[0]
-            db["contacts"].update(existing[0], values)
-        else:
-            contact["id"] = db["contacts"].insert({**values, "created_at": now}).last_pk
-        if contact["pin"]:
-            _set_pin(db, "contact_id", contact["id"], contact["pin"], now)
-    for link in checked.links:
-        db["child_contacts"].upsert(
-            {
-                "child_id": child_ids[link["child"]],
-                "contact_id": checked.contacts[link["contact"]]["id"],
-                "relationship": link["relationship"],
-                "parental_responsibility": int(link["parental_responsibility"]),
-                "may_collect": int(link["may_collect"]),
-                "emergency_order": link["emergency_order"],
-                "updated_at": now,
-            },
-            pk=("child_id", "contact_id"),
-        )
-
-    for entry in checked.not_permitted:
-        child_id = child_ids[entry["child"]]
-        existing = db.execute(
-            "SELECT id FROM not_permitted WHERE child_id = ? AND name = ? AND removed_at IS NULL",
-            [child_id, entry["name"]],
-        ).fetchone()
-        values = {"description": entry["description"], "reason": entry["reason"]}
-        if existing:
-            db["not_permitted"].update(existing[0], values)
-        else:
-            db["not_permitted"].insert(
-                {"child_id": child_id, "name": entry["name"], "created_at": now, **values}
-            )
-
-    for entry in checked.expected_visits:
-        child_id = child_ids[entry["child"]]
-        organisation_id = None
-        if entry["organisation"]:
-            found = db.execute(
-                "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE",
-                [entry["organisation"]],
-            ).fetchone()
-            organisation_id = (
-                found[0]
-                if found
-                else db["organisations"]
-                .insert({"name": entry["organisation"], "created_at": now})
-                .last_pk
-            )
-        values = {
-            "role": entry["role"],
-            "organisation_id": organisation_id,
-            "supervisor_id": staff_ids.get(entry["supervisor"]),
-            "purpose": entry["purpose"],
-            "involvement_id": entry["involvement_id"],
-            "no_consent_reason": entry["no_consent_reason"],
-        }
-        existing = db.execute(
-            "SELECT id FROM expected_visits WHERE day = ? AND time = ? AND visitor_name = ? "
-            "AND child_id = ? AND cancelled_at IS NULL",
-            [entry["day"], entry["time"], entry["visitor_name"], child_id],
-        ).fetchone()
-        if existing:
-            db["expected_visits"].update(existing[0], values)
-        else:
-            code = codes.new_reference_code(db)
-            db["expected_visits"].insert(
-                {
-                    "day": entry["day"],
-                    "time": entry["time"],
-                    "visitor_name": entry["visitor_name"],
-                    "child_id": child_id,
-                    "reference_code": code,
-                    "token_lookup": credentials.token_lookup(
-                        credentials.invitation_token(db, code)
-                    ),
-                    "created_at": now,
-                    **values,
-                }
-            )
-
-    for entry in checked.one_off_collections:
-        child_id = child_ids[entry["child"]]
-        values = {
-            "relationship": entry["relationship"],
-            "arranged_by": entry["arranged_by"],
-            "note": entry["note"],
-        }
-        existing = db.execute(
-            "SELECT id FROM one_off_collections WHERE day = ? AND child_id = ? "
-            "AND collector_name = ? AND cancelled_at IS NULL",
-            [entry["day"], child_id, entry["collector_name"]],
-        ).fetchone()
-        if existing:
-            db["one_off_collections"].update(existing[0], values)
-        else:
-            db["one_off_collections"].insert(
-                {
-                    "day": entry["day"],
-                    "child_id": child_id,
-                    "collector_name": entry["collector_name"],
-                    "created_at": now,
-                    **values,
-                }
-            )
-
+def _load(db: Database, checked: Checked, actor: audit.Actor) -> dict[str, int]:
+    _load_staff(db, actor, checked.staff)
+    _load_children(db, actor, checked.children)
+    _load_contacts(db, actor, checked.contacts, checked.links)
+    _load_not_permitted(db, actor, checked.not_permitted)
+    _load_expected_visits(db, actor, checked.expected_visits)
+    _load_one_off_collections(db, actor, checked.one_off_collections)
     return {
         "staff": len(checked.staff),
         "children": len(checked.children),
@@ -762,3 +559,226 @@ def _load(db: Database, checked: Checked) -> dict[str, int]:
         "expected_visits": len(checked.expected_visits),
         "one_off_collections": len(checked.one_off_collections),
     }
+
+
+def _because(file: str) -> str:
+    return f"import of {file}"
+
+
+def _room_id(db: Database, room: str | None) -> int | None:
+    found = db.execute("SELECT id FROM rooms WHERE name = ?", [room]).fetchone() if room else None
+    return found[0] if found else None
+
+
+def _staff_id(db: Database, name: str | None) -> int | None:
+    return people.find_named(db, "staff", name) if name else None
+
+
+def _child_id(db: Database, child: tuple[str, str]) -> int:
+    found = people.find_child(db, " ".join(child))
+    if found is None:  # the checks found it in the files or on record
+        raise LookupError(f"child {' '.join(child)} is not on record")
+    return found
+
+
+def _load_staff(db: Database, actor: audit.Actor, entries: list[dict]) -> None:
+    because = _because("staff.csv")
+    for entry in entries:
+        values = {
+            "name": entry["name"],
+            "job_title": entry["job_title"],
+            "role": entry["role"],
+            "room_id": _room_id(db, entry["room"]),
+            "admin_username": entry["admin_username"],
+        }
+        if entry["safeguarding_lead"]:  # "no" leaves a lead named in the panel as they are
+            values["safeguarding_lead"] = 1
+        staff_id = people.save_staff(
+            db, actor, values, _staff_id(db, entry["name"]), because=because
+        )
+        if entry["pin"]:
+            people.set_pin(db, actor, entry["pin"], staff_id=staff_id, because=because)
+        if entry["admin_password"]:
+            people.set_admin_password(db, actor, staff_id, entry["admin_password"], because=because)
+
+
+def _load_children(db: Database, actor: audit.Actor, entries: list[dict]) -> None:
+    because = _because("children.csv")
+    for entry in entries:
+        values = {
+            "first_name": entry["first_name"],
+            "last_name": entry["last_name"],
+            "known_as": entry["known_as"],
+            "date_of_birth": entry["date_of_birth"],
+            "room_id": _room_id(db, entry["room"]),
+            "key_person_id": _staff_id(db, entry["key_person"]),
+            "sen_support": int(entry["sen_support"]),
+            "child_protection_plan": int(entry["child_protection_plan"]),
+        }
+        found = people.find_child(db, f"{entry['first_name']} {entry['last_name']}")
+        child_id = people.save_child(db, actor, values, found, because=because)
+        password = entry["collection_password"]
+        if password and not people.is_collection_password(db, child_id, password):
+            people.set_collection_password(db, child_id, password, actor, because=because)
+        if entry["sessions"] is not None:
+            sessions.set_pattern(
+                db,
+                actor,
+                child_id,
+                entry["sessions"],
+                starts_on=date.fromisoformat(entry["sessions_from"]),
+                ends_on=date.fromisoformat(entry["sessions_until"])
+                if entry["sessions_until"]
+                else None,
+                term_time_only=entry["term_time_only"],
+                because=because,
+            )
+
+
+def _load_contacts(
+    db: Database, actor: audit.Actor, contacts: dict[str, dict], links: list[dict]
+) -> None:
+    because = _because("contacts.csv")
+    contact_ids: dict[str, int] = {}
+    for key, contact in contacts.items():
+        values = {
+            "name": contact["name"],
+            "phone": contact["phone"],
+            "language": contact["language"],
+        }
+        contact_ids[key] = people.save_contact(
+            db,
+            actor,
+            values,
+            people.find_named(db, "contacts", contact["name"]),
+            because=because,
+            from_the_adult=False,
+        )
+        if contact["pin"]:
+            people.set_pin(db, actor, contact["pin"], contact_id=contact_ids[key], because=because)
+    for entry in links:
+        child_id = _child_id(db, entry["child"])
+        contact_id = contact_ids[entry["contact"]]
+        people.link(
+            db,
+            actor,
+            contact_id=contact_id,
+            child_id=child_id,
+            relationship=entry["relationship"],
+            parental_responsibility=entry["parental_responsibility"],
+            may_collect=entry["may_collect"],
+            because=because,
+        )
+        emergency_contacts.set_emergency_order(
+            db, actor, child_id, contact_id, entry["emergency_order"], because=because
+        )
+
+
+def _load_not_permitted(db: Database, actor: audit.Actor, entries: list[dict]) -> None:
+    because = _because("not_permitted.csv")
+    for entry in entries:
+        child_id = _child_id(db, entry["child"])
+        found = people.find_named(
+            db,
+            "not_permitted",
+            entry["name"],
+            where="child_id = ? AND removed_at IS NULL",
+            params=[child_id],
+        )
+        if found is None:
+            people.add_not_permitted(
+                db,
+                actor,
+                child_id=child_id,
+                name=entry["name"],
+                description=entry["description"],
+                reason=entry["reason"],
+                because=because,
+            )
+        else:
+            people.change_not_permitted(
+                db,
+                actor,
+                found,
+                {
+                    "name": entry["name"],
+                    "description": entry["description"],
+                    "reason": entry["reason"],
+                },
+                because=because,
+            )
+
+
+def _organisation_id(
+    db: Database, actor: audit.Actor, name: str | None, because: str
+) -> int | None:
+    """The organisation a booking names; a new one is added (to be given its DBS assurance)."""
+    if not name:
+        return None
+    found = people.find_named(db, "organisations", name)
+    if found is not None:
+        return found
+    return people.save_organisation(db, actor, {"name": name}, because=because)
+
+
+def _load_expected_visits(db: Database, actor: audit.Actor, entries: list[dict]) -> None:
+    because = _because("expected_visits.csv")
+    for entry in entries:
+        child_id = _child_id(db, entry["child"])
+        values = {
+            "visitor_name": entry["visitor_name"],
+            "role": entry["role"],
+            "organisation_id": _organisation_id(db, actor, entry["organisation"], because),
+            "supervisor_id": _staff_id(db, entry["supervisor"]),
+            "purpose": entry["purpose"],
+            "involvement_id": entry["involvement_id"],
+            "no_consent_reason": entry["no_consent_reason"],
+        }
+        found = people.find_named(
+            db,
+            "expected_visits",
+            entry["visitor_name"],
+            column="visitor_name",
+            where="day = ? AND time = ? AND child_id = ? AND cancelled_at IS NULL",
+            params=[entry["day"], entry["time"], child_id],
+        )
+        if found is None:
+            people.book_visit(
+                db,
+                actor,
+                {"day": entry["day"], "time": entry["time"], "child_id": child_id, **values},
+                because=because,
+            )
+        else:
+            people.change_booking(db, actor, found, values, because=because)
+
+
+def _load_one_off_collections(db: Database, actor: audit.Actor, entries: list[dict]) -> None:
+    because = _because("one_off_collections.csv")
+    for entry in entries:
+        child_id = _child_id(db, entry["child"])
+        values = {
+            "collector_name": entry["collector_name"],
+            "relationship": entry["relationship"],
+            "arranged_by": entry["arranged_by"],
+            "note": entry["note"],
+        }
+        found = people.find_named(
+            db,
+            "one_off_collections",
+            entry["collector_name"],
+            column="collector_name",
+            where="day = ? AND child_id = ? AND cancelled_at IS NULL",
+            params=[entry["day"], child_id],
+        )
+        if found is None:
+            people.add_one_off(
+                db,
+                actor,
+                child_id=child_id,
+                day=date.fromisoformat(entry["day"]),
+                because=because,
+                **values,
+            )
+        else:
+            people.change_one_off(db, actor, found, values, because=because)

@@ -1,7 +1,9 @@
 """Keeping the setting's records right: children, parents and carers and what they may do,
 not-permitted persons, one-off collections, staff, organisations, bookings.
 
-Every change is audited with what changed (old -> new), never the secret itself."""
+Every change is audited with what changed (old -> new), never the secret itself, and why
+when there is a reason to give (``because``: "import of contacts.csv"). Records are matched
+by name in one way, ``find_named``, wherever they are looked up or refused as duplicates."""
 
 from __future__ import annotations
 
@@ -10,7 +12,17 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from doorbook import audit, clock, codes, credentials, details_check, events, schemas, settings
+from doorbook import (
+    audit,
+    clock,
+    codes,
+    credentials,
+    details_check,
+    events,
+    schemas,
+    settings,
+    text,
+)
 from doorbook.db import insert, update, write
 
 
@@ -26,6 +38,11 @@ def _changes(before: dict | None, after: dict) -> dict[str, str]:
     }
 
 
+def _because(because: str | None) -> dict[str, str]:
+    """The reason an audit entry gives, when there is one (the panel's own changes have none)."""
+    return {"because": because} if because else {}
+
+
 def _row(db: Database, table: str, row_id: int) -> dict:
     rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [row_id]))  # noqa: S608
     if not rows:
@@ -33,13 +50,39 @@ def _row(db: Database, table: str, row_id: int) -> dict:
     return rows[0]
 
 
+# A child's name as the other records and files write it: "First Last".
+CHILD_NAME = "first_name || ' ' || last_name"
+
+
+def find_named(
+    db: Database,
+    table: str,
+    name: str,
+    *,
+    column: str = "name",
+    where: str = "1",
+    params: list | tuple = (),
+    other_than: int | None = None,
+) -> int | None:
+    """The id of the record in ``table`` whose ``column`` is the same name as ``name`` as
+    people write names (``text.same_name``: case, accents and spacing aside), or None.
+
+    The one way a record is found by its name: the panel's duplicate check and the import
+    both use it, so "amelia hart" in a file is Amelia Hart, never a second child."""
+    key = text.name_key(name)
+    for row_id, stored in db.execute(
+        f"SELECT id, {column} FROM {table} WHERE ({where}) AND id IS NOT ?",  # noqa: S608
+        [*params, other_than],
+    ):
+        if text.name_key(stored or "") == key:
+            return row_id
+    return None
+
+
 def _refuse_duplicate(
     db: Database, table: str, column: str, value: str, row_id: int | None, message: str
 ) -> None:
-    if db.execute(
-        f"SELECT 1 FROM {table} WHERE {column} = ? COLLATE NOCASE AND id IS NOT ?",  # noqa: S608
-        [value, row_id],
-    ).fetchone():
+    if find_named(db, table, value, column=column, other_than=row_id) is not None:
         raise RecordProblem(message)
 
 
@@ -76,8 +119,9 @@ def _save(
     actor: audit.Actor,
     what: str,
     child_id: int | None = None,
+    because: str | None = None,
 ) -> int:
-    """Insert or update one record, auditing what changed."""
+    """Insert or update one record, auditing what changed (nothing changed: no entry)."""
     with write(db):
         before = _row(db, table, row_id) if row_id else None
         if row_id:
@@ -94,6 +138,7 @@ def _save(
                 subject_id=row_id,
                 child_id=child_id,
                 **changed,
+                **_because(because),
             )
         events.changed(db, "on-site")
     return row_id
@@ -102,19 +147,29 @@ def _save(
 # ---- Children ----
 
 
-def save_child(db: Database, actor: audit.Actor, values: dict, child_id: int | None = None) -> int:
+def save_child(
+    db: Database,
+    actor: audit.Actor,
+    values: dict,
+    child_id: int | None = None,
+    *,
+    because: str | None = None,
+) -> int:
     """values: first_name, last_name, known_as, date_of_birth, room_id, key_person_id,
     sen_support, child_protection_plan."""
+    name = f"{values['first_name']} {values['last_name']}"
     with write(db):
-        clash = db.execute(
-            "SELECT id FROM children WHERE first_name = ? AND last_name = ? AND id IS NOT ?",
-            [values["first_name"], values["last_name"], child_id],
-        ).fetchone()
-        if clash:
-            raise RecordProblem(
-                f"There is already a child called {values['first_name']} {values['last_name']}."
-            )
-        return _save(db, "children", child_id, values, actor, "child", child_id=child_id)
+        _refuse_duplicate(
+            db, "children", CHILD_NAME, name, child_id, f"There is already a child called {name}."
+        )
+        return _save(
+            db, "children", child_id, values, actor, "child", child_id=child_id, because=because
+        )
+
+
+def find_child(db: Database, name: str) -> int | None:
+    """The child called ``name`` ("First Last"), matched as ``find_named`` matches names."""
+    return find_named(db, "children", name, column=CHILD_NAME)
 
 
 def child_leaves(db: Database, child_id: int, left_on: date, actor: audit.Actor) -> None:
@@ -133,7 +188,14 @@ def child_leaves(db: Database, child_id: int, left_on: date, actor: audit.Actor)
         )
 
 
-def set_collection_password(db: Database, child_id: int, password: str, actor: audit.Actor) -> None:
+def set_collection_password(
+    db: Database,
+    child_id: int,
+    password: str,
+    actor: audit.Actor,
+    *,
+    because: str | None = None,
+) -> None:
     problem = schemas.collection_password_problem(password)
     if problem:
         raise RecordProblem(problem.message("the collection password"))
@@ -152,16 +214,34 @@ def set_collection_password(db: Database, child_id: int, password: str, actor: a
             subject_kind="children",
             subject_id=child_id,
             child_id=child_id,
+            **_because(because),
         )
+
+
+def is_collection_password(db: Database, child_id: int, password: str) -> bool:
+    """Whether ``password`` is already the family's collection password for this child."""
+    row = db.execute(
+        "SELECT collection_password_hash FROM children WHERE id = ?", [child_id]
+    ).fetchone()
+    return bool(row) and credentials.check_collection_password(row[0], password)
 
 
 # ---- Parents and carers ----
 
 
 def save_contact(
-    db: Database, actor: audit.Actor, values: dict, contact_id: int | None = None
+    db: Database,
+    actor: audit.Actor,
+    values: dict,
+    contact_id: int | None = None,
+    *,
+    because: str | None = None,
+    from_the_adult: bool = True,
 ) -> int:
-    """values: name, phone, language (and photo_file when a photo is set)."""
+    """values: name, phone, language (and photo_file when a photo is set).
+
+    ``from_the_adult``: staff took a new phone number from the adult themselves, so their
+    details count as confirmed today; an import's number does not."""
     with write(db):
         _refuse_duplicate(
             db,
@@ -172,8 +252,9 @@ def save_contact(
             f"There is already a contact called {values['name']}.",
         )
         before = db.execute("SELECT phone FROM contacts WHERE id = ?", [contact_id]).fetchone()
-        saved = _save(db, "contacts", contact_id, values, actor, "contact")
-        if before is not None and "phone" in values and before[0] != values["phone"]:
+        saved = _save(db, "contacts", contact_id, values, actor, "contact", because=because)
+        changed_phone = before is not None and "phone" in values and before[0] != values["phone"]
+        if changed_phone and from_the_adult:
             # Staff took the new number from the adult: confirmed today, off the office's list.
             details_check.updated_by_staff(db, actor, saved)
         return saved
@@ -188,9 +269,11 @@ def link(
     relationship: str,
     parental_responsibility: bool,
     may_collect: bool,
-) -> None:
+    because: str | None = None,
+) -> bool:
     """Link an adult to a child, or change the link: what they are, and whether they may
-    collect (the kiosk's collection check reads this)."""
+    collect (the kiosk's collection check reads this). Returns False (and records nothing)
+    when the link was already so."""
     values = {
         "relationship": relationship,
         "parental_responsibility": int(parental_responsibility),
@@ -207,6 +290,8 @@ def link(
             ),
             None,
         )
+        if before == values:
+            return False
         if before:
             db.execute(
                 "UPDATE child_contacts SET relationship = ?, parental_responsibility = ?, "
@@ -232,7 +317,9 @@ def link(
             subject_id=contact_id,
             child_id=child_id,
             **_changes(before, values),
+            **_because(because),
         )
+    return True
 
 
 def unlink(db: Database, actor: audit.Actor, *, contact_id: int, child_id: int) -> None:
@@ -252,33 +339,47 @@ def unlink(db: Database, actor: audit.Actor, *, contact_id: int, child_id: int) 
             )
 
 
-def new_pin(db: Database, actor: audit.Actor, *, contact_id=None, staff_id=None) -> str:
-    """A new random 6-digit kiosk PIN for one person, shown once; their old PIN stops
-    working. No two people can ever share a PIN (a unique index guards it too)."""
+def _pin_owner(contact_id: int | None, staff_id: int | None) -> tuple[str, int]:
     owner_column, owner_id = ("contact_id", contact_id) if contact_id else ("staff_id", staff_id)
     if owner_id is None:
         raise RecordProblem("A PIN belongs to a contact or a member of staff.")
+    return owner_column, owner_id
+
+
+def _pin_in_use(db: Database, lookup: str) -> tuple[int | None, int | None] | None:
+    """(staff_id, contact_id) of whoever holds the PIN with this look-up, if anyone does."""
+    return db.execute(
+        "SELECT staff_id, contact_id FROM credentials WHERE kind = 'pin' AND lookup = ? "
+        "AND revoked_at IS NULL",
+        [lookup],
+    ).fetchone()
+
+
+def _replace_pin(db: Database, owner_column: str, owner_id: int, lookup: str) -> None:
+    now = clock.stamp()
+    db.execute(
+        f"UPDATE credentials SET revoked_at = ? WHERE kind = 'pin' AND {owner_column} = ? "  # noqa: S608
+        "AND revoked_at IS NULL",
+        [now, owner_id],
+    )
+    insert(
+        db,
+        "credentials",
+        {"kind": "pin", owner_column: owner_id, "lookup": lookup, "created_at": now},
+    )
+
+
+def new_pin(db: Database, actor: audit.Actor, *, contact_id=None, staff_id=None) -> str:
+    """A new random 6-digit kiosk PIN for one person, shown once; their old PIN stops
+    working. No two people can ever share a PIN (a unique index guards it too)."""
+    owner_column, owner_id = _pin_owner(contact_id, staff_id)
     with write(db):
         while True:
             pin = f"{secrets.randbelow(1_000_000):06d}"
             lookup = credentials.pin_lookup(db, pin)
-            if not db.execute(
-                "SELECT 1 FROM credentials WHERE kind = 'pin' AND lookup = ? "
-                "AND revoked_at IS NULL",
-                [lookup],
-            ).fetchone():
+            if not _pin_in_use(db, lookup):
                 break
-        now = clock.stamp()
-        db.execute(
-            f"UPDATE credentials SET revoked_at = ? WHERE kind = 'pin' AND {owner_column} = ? "  # noqa: S608
-            "AND revoked_at IS NULL",
-            [now, owner_id],
-        )
-        insert(
-            db,
-            "credentials",
-            {"kind": "pin", owner_column: owner_id, "lookup": lookup, "created_at": now},
-        )
+        _replace_pin(db, owner_column, owner_id, lookup)
         audit.record(
             db,
             actor,
@@ -287,6 +388,77 @@ def new_pin(db: Database, actor: audit.Actor, *, contact_id=None, staff_id=None)
             subject_id=owner_id,
         )
     return pin
+
+
+def set_pin(
+    db: Database,
+    actor: audit.Actor,
+    pin: str,
+    *,
+    contact_id: int | None = None,
+    staff_id: int | None = None,
+    because: str | None = None,
+) -> bool:
+    """Give one person the kiosk PIN ``pin`` (from an import); their old PIN stops working.
+    Returns False (and records nothing) when it already is theirs."""
+    owner_column, owner_id = _pin_owner(contact_id, staff_id)
+    if not credentials.is_valid_pin(pin):
+        raise RecordProblem("A kiosk PIN is exactly 6 digits.")
+    with write(db):
+        lookup = credentials.pin_lookup(db, pin)
+        holder = _pin_in_use(db, lookup)
+        if holder and holder == ((staff_id, None) if staff_id else (None, contact_id)):
+            return False
+        if holder:
+            raise RecordProblem("That PIN is already someone else's; choose another.")
+        _replace_pin(db, owner_column, owner_id, lookup)
+        audit.record(
+            db,
+            actor,
+            "kiosk_pin_set",
+            subject_kind="contacts" if contact_id else "staff",
+            subject_id=owner_id,
+            **_because(because),
+        )
+    return True
+
+
+def set_admin_password(
+    db: Database, actor: audit.Actor, staff_id: int, password: str, *, because: str | None = None
+) -> bool:
+    """Set a member of staff's panel password (from an import); their old one stops working.
+    Returns False (and records nothing) when it already is their password."""
+    with write(db):
+        _row(db, "staff", staff_id)
+        current = db.execute(
+            "SELECT id, secret_hash FROM credentials WHERE kind = 'password' AND staff_id = ? "
+            "AND revoked_at IS NULL",
+            [staff_id],
+        ).fetchall()
+        if any(credentials.check_password(row[1], password) for row in current):
+            return False
+        now = clock.stamp()
+        for row in current:
+            update(db, "credentials", row[0], {"revoked_at": now})
+        insert(
+            db,
+            "credentials",
+            {
+                "kind": "password",
+                "staff_id": staff_id,
+                "secret_hash": credentials.hash_password(password),
+                "created_at": now,
+            },
+        )
+        audit.record(
+            db,
+            actor,
+            "admin_password_set",
+            subject_kind="staff",
+            subject_id=staff_id,
+            **_because(because),
+        )
+    return True
 
 
 # ---- Not permitted; one-off collections ----
@@ -301,6 +473,7 @@ def add_not_permitted(
     description: str | None,
     reason: str | None,
     photo_file: str | None = None,
+    because: str | None = None,
 ) -> int:
     with write(db):
         _row(db, "children", child_id)
@@ -325,8 +498,27 @@ def add_not_permitted(
             child_id=child_id,
             name=name,
             reason=reason or "",
+            **_because(because),
         )
     return entry
+
+
+def change_not_permitted(
+    db: Database, actor: audit.Actor, entry_id: int, values: dict, *, because: str | None = None
+) -> None:
+    """values: name, description, reason (the name as the file or the form now writes it)."""
+    with write(db):
+        entry = _row(db, "not_permitted", entry_id)
+        _save(
+            db,
+            "not_permitted",
+            entry_id,
+            values,
+            actor,
+            "not_permitted",
+            child_id=entry["child_id"],
+            because=because,
+        )
 
 
 def remove_not_permitted(db: Database, actor: audit.Actor, entry_id: int) -> None:
@@ -340,10 +532,12 @@ def add_one_off(
     child_id: int,
     collector_name: str,
     relationship: str | None,
-    arranged_by: str,
+    arranged_by: str | None,
     note: str | None,
+    day: date | None = None,
+    because: str | None = None,
 ) -> int:
-    """A parent phoned: someone else collects today (today only)."""
+    """A parent phoned: someone else collects today (today only; an import may name the day)."""
     with write(db):
         _row(db, "children", child_id)
         entry = insert(
@@ -351,7 +545,7 @@ def add_one_off(
             "one_off_collections",
             {
                 "child_id": child_id,
-                "day": clock.today(settings.timezone(db)).isoformat(),
+                "day": (day or clock.today(settings.timezone(db))).isoformat(),
                 "collector_name": collector_name,
                 "relationship": relationship,
                 "arranged_by": arranged_by,
@@ -368,8 +562,27 @@ def add_one_off(
             child_id=child_id,
             collector=collector_name,
             arranged_by=arranged_by,
+            **_because(because),
         )
     return entry
+
+
+def change_one_off(
+    db: Database, actor: audit.Actor, entry_id: int, values: dict, *, because: str | None = None
+) -> None:
+    """values: collector_name, relationship, arranged_by, note."""
+    with write(db):
+        entry = _row(db, "one_off_collections", entry_id)
+        _save(
+            db,
+            "one_off_collections",
+            entry_id,
+            values,
+            actor,
+            "one_off_collection",
+            child_id=entry["child_id"],
+            because=because,
+        )
 
 
 def cancel_one_off(db: Database, actor: audit.Actor, entry_id: int) -> None:
@@ -381,8 +594,16 @@ def cancel_one_off(db: Database, actor: audit.Actor, entry_id: int) -> None:
 # ---- Staff and organisations ----
 
 
-def save_staff(db: Database, actor: audit.Actor, values: dict, staff_id: int | None = None) -> int:
-    """values: name, job_title, role, room_id, safeguarding_lead (the setting's DSL)."""
+def save_staff(
+    db: Database,
+    actor: audit.Actor,
+    values: dict,
+    staff_id: int | None = None,
+    *,
+    because: str | None = None,
+) -> int:
+    """values: name, job_title, role, room_id, safeguarding_lead (the setting's DSL); an
+    import also sets admin_username."""
     with write(db):
         _refuse_duplicate(
             db,
@@ -392,11 +613,16 @@ def save_staff(db: Database, actor: audit.Actor, values: dict, staff_id: int | N
             staff_id,
             f"There is already a member of staff called {values['name']}.",
         )
-        return _save(db, "staff", staff_id, values, actor, "staff")
+        return _save(db, "staff", staff_id, values, actor, "staff", because=because)
 
 
 def save_organisation(
-    db: Database, actor: audit.Actor, values: dict, organisation_id: int | None = None
+    db: Database,
+    actor: audit.Actor,
+    values: dict,
+    organisation_id: int | None = None,
+    *,
+    because: str | None = None,
 ) -> int:
     """values: name, dbs_assurance_on_file, dbs_assurance_until."""
     with write(db):
@@ -408,13 +634,17 @@ def save_organisation(
             organisation_id,
             f"There is already an organisation called {values['name']}.",
         )
-        return _save(db, "organisations", organisation_id, values, actor, "organisation")
+        return _save(
+            db, "organisations", organisation_id, values, actor, "organisation", because=because
+        )
 
 
 # ---- Bookings (expected visits) ----
 
 
-def book_visit(db: Database, actor: audit.Actor, values: dict) -> int:
+def book_visit(
+    db: Database, actor: audit.Actor, values: dict, *, because: str | None = None
+) -> int:
     """values: day, time, visitor_name, role, organisation_id, child_id, supervisor_id,
     purpose. Gets a reference code and an invitation QR token."""
     with write(db):
@@ -438,9 +668,29 @@ def book_visit(db: Database, actor: audit.Actor, values: dict) -> int:
             child_id=values["child_id"],
             visitor=values["visitor_name"],
             day=values["day"],
+            **_because(because),
         )
         events.changed(db, "on-site")
     return booking
+
+
+def change_booking(
+    db: Database, actor: audit.Actor, booking_id: int, values: dict, *, because: str | None = None
+) -> None:
+    """values: visitor_name, role, organisation_id, supervisor_id, purpose (and the consent:
+    involvement_id, no_consent_reason)."""
+    with write(db):
+        booking = _row(db, "expected_visits", booking_id)
+        _save(
+            db,
+            "expected_visits",
+            booking_id,
+            values,
+            actor,
+            "visit_booking",
+            child_id=booking["child_id"],
+            because=because,
+        )
 
 
 def cancel_booking(db: Database, actor: audit.Actor, booking_id: int) -> None:

@@ -133,6 +133,7 @@ def set_pattern(
     starts_on: date,
     ends_on: date | None = None,
     term_time_only: bool = False,
+    because: str | None = None,
 ) -> bool:
     """A new usual pattern from ``starts_on``. The pattern before it ends the day before
     (so past days keep what was booked then); patterns starting on or after ``starts_on``
@@ -191,6 +192,7 @@ def set_pattern(
             starts_on=starts_on.isoformat(),
             ends_on=ends_on.isoformat() if ends_on else "",
             term_time_only="yes" if term_time_only else "no",
+            **({"because": because} if because else {}),
         )
         events.changed(db, "on-site")
     return True

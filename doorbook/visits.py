@@ -16,6 +16,7 @@ from doorbook import (
     credentials,
     events,
     involvements,
+    people,
     settings,
     supervision,
 )
@@ -91,10 +92,7 @@ def find_invitation(db: Database, code_or_token: str) -> Invitation | None:
 def _organisation_id(db: Database, name: str | None) -> int | None:
     if not name:
         return None
-    row = db.execute(
-        "SELECT id FROM organisations WHERE name = ? COLLATE NOCASE", [name]
-    ).fetchone()
-    return row[0] if row else None
+    return people.find_named(db, "organisations", name)
 
 
 def already_on_site(db: Database, name: str, organisation: str | None) -> str | None:
