@@ -83,7 +83,12 @@ def header_alerts():
 
 @bp.get("/parts/alert-summary")
 def alert_summary_fragment():
-    return render_template("admin/_alert_summary.html", summary=dashboard.alert_summary(get_db()))
+    # On the dashboard the alerts are listed below the header: the count is enough there.
+    return render_template(
+        "admin/_alert_summary.html",
+        summary=dashboard.alert_summary(get_db()),
+        on_dashboard=request.args.get("on") == "dashboard",
+    )
 
 
 @bp.get("/")

@@ -262,3 +262,12 @@ def test_supervision_from_the_alert_itself(manager, demo_client, demo_db):
     )
     assert "No open alerts." in page
     assert supervision.supervisor_of(demo_db, visit)["name"] == "Aisha Begum"
+
+
+def test_the_header_refreshed_on_the_dashboard_keeps_to_the_count(manager, demo_db):
+    alerts.help_requested(demo_db, kiosk="entrance")
+    elsewhere = text_of(manager.get("/admin/parts/alert-summary", headers=HX))
+    assert "1 open alert" in elsewhere and "alert-top" in elsewhere
+    # On the dashboard the alert is listed below: the header does not say it twice.
+    on_dashboard = text_of(manager.get("/admin/parts/alert-summary?on=dashboard", headers=HX))
+    assert "1 open alert" in on_dashboard and "alert-top" not in on_dashboard
