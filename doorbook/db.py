@@ -122,10 +122,12 @@ def write(db: Database) -> Iterator[Database]:
 
 
 def after_commit(db: Database, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the current write transaction has committed (never on rollback)."""
+    """Run ``callback`` once the current write transaction has committed (never on rollback).
+    The same callback asked for again within the transaction still runs once."""
     pending = getattr(db, "_after_commit", None)
     if db.conn.in_transaction and pending is not None:
-        pending.append(callback)
+        if callback not in pending:
+            pending.append(callback)
     else:
         callback()
 

@@ -16,6 +16,7 @@ panels do, the kiosk answers. A stream refused by the gate is told to retry late
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import queue
 import threading
@@ -117,6 +118,15 @@ def stream_limits(threads: int) -> tuple[int, int]:
     return max(1, threads - reserved), 4
 
 
+# One publisher per topic, so a write that changes many records (an import: hundreds)
+# publishes each topic once, and each open panel fetches once, not once per record.
+_publishers: dict[str, Callable[[], None]] = {}
+
+
 def changed(db: Database, topic: str, **payload: Any) -> None:
-    """Publish ``topic`` (with ``payload`` for listeners) when the current write commits."""
-    after_commit(db, lambda: publish(topic, **payload))
+    """Publish ``topic`` (with ``payload`` for listeners) when the current write commits;
+    a topic without a payload once, however often the write asks."""
+    if payload:
+        after_commit(db, lambda: publish(topic, **payload))
+    else:
+        after_commit(db, _publishers.setdefault(topic, functools.partial(publish, topic)))

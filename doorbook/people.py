@@ -223,7 +223,8 @@ def is_collection_password(db: Database, child_id: int, password: str) -> bool:
     row = db.execute(
         "SELECT collection_password_hash FROM children WHERE id = ?", [child_id]
     ).fetchone()
-    return bool(row) and credentials.check_collection_password(row[0], password)
+    # No password yet: nothing to compare (and no password hash to spend time on).
+    return bool(row and row[0]) and credentials.check_collection_password(row[0], password)
 
 
 # ---- Parents and carers ----

@@ -217,3 +217,14 @@ def test_the_panel_refuses_a_second_adult_with_the_same_name_as_the_import_match
     assert people.find_named(demo_db, "contacts", "anna wiśniewska") == contact_id(
         demo_db, "Anna Wiśniewska"
     )
+
+
+def test_an_import_tells_open_panels_once(db):
+    from doorbook import events
+
+    with events.Subscription() as panel:
+        importer.import_folder(db, DEMO_FILES)
+        topics = []
+        while (topic := panel.next(timeout=0.2)) is not None:
+            topics.append(topic)
+    assert topics.count("on-site") == 1
