@@ -80,16 +80,7 @@ def create_account(
                     "created_at": now,
                 },
             )
-        insert(
-            db,
-            "credentials",
-            {
-                "kind": "password",
-                "staff_id": staff_id,
-                "secret_hash": credentials.hash_password(password),
-                "created_at": now,
-            },
-        )
+        credentials.add_staff_password(db, staff_id, password, now)
         audit.record(
             db,
             actor,

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from doorbook.db import database_file
+from doorbook.db import database_file, insert
 from doorbook.secrets_files import CREDENTIAL_KEY_FILE, read_or_create
 
 PIN_PATTERN = re.compile(r"\d{6}")
@@ -86,6 +86,20 @@ def token_lookup(token: str) -> str:
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=_hash_method)
+
+
+def add_staff_password(db: Database, staff_id: int, password: str, now: str) -> int:
+    """A member of staff's panel password, stored hashed (the caller revokes any old one)."""
+    return insert(
+        db,
+        "credentials",
+        {
+            "kind": "password",
+            "staff_id": staff_id,
+            "secret_hash": hash_password(password),
+            "created_at": now,
+        },
+    )
 
 
 def check_password(stored_hash: str | None, password: str) -> bool:

@@ -441,16 +441,7 @@ def set_admin_password(
         now = clock.stamp()
         for row in current:
             update(db, "credentials", row[0], {"revoked_at": now})
-        insert(
-            db,
-            "credentials",
-            {
-                "kind": "password",
-                "staff_id": staff_id,
-                "secret_hash": credentials.hash_password(password),
-                "created_at": now,
-            },
-        )
+        credentials.add_staff_password(db, staff_id, password, now)
         audit.record(
             db,
             actor,
@@ -504,22 +495,26 @@ def add_not_permitted(
     return entry
 
 
+def _change_for_child(
+    db: Database,
+    actor: audit.Actor,
+    table: str,
+    kind: str,
+    entry_id: int,
+    values: dict,
+    because: str | None,
+) -> None:
+    """An entry about one child changed, audited old -> new against that child."""
+    with write(db):
+        entry = _row(db, table, entry_id)
+        _save(db, table, entry_id, values, actor, kind, child_id=entry["child_id"], because=because)
+
+
 def change_not_permitted(
     db: Database, actor: audit.Actor, entry_id: int, values: dict, *, because: str | None = None
 ) -> None:
     """values: name, description, reason (the name as the file or the form now writes it)."""
-    with write(db):
-        entry = _row(db, "not_permitted", entry_id)
-        _save(
-            db,
-            "not_permitted",
-            entry_id,
-            values,
-            actor,
-            "not_permitted",
-            child_id=entry["child_id"],
-            because=because,
-        )
+    _change_for_child(db, actor, "not_permitted", "not_permitted", entry_id, values, because)
 
 
 def remove_not_permitted(db: Database, actor: audit.Actor, entry_id: int) -> None:
@@ -572,18 +567,9 @@ def change_one_off(
     db: Database, actor: audit.Actor, entry_id: int, values: dict, *, because: str | None = None
 ) -> None:
     """values: collector_name, relationship, arranged_by, note."""
-    with write(db):
-        entry = _row(db, "one_off_collections", entry_id)
-        _save(
-            db,
-            "one_off_collections",
-            entry_id,
-            values,
-            actor,
-            "one_off_collection",
-            child_id=entry["child_id"],
-            because=because,
-        )
+    _change_for_child(
+        db, actor, "one_off_collections", "one_off_collection", entry_id, values, because
+    )
 
 
 def cancel_one_off(db: Database, actor: audit.Actor, entry_id: int) -> None:
