@@ -36,3 +36,26 @@ def demo_child_words(with_rooms: bool = False) -> set[str]:
         if with_rooms:
             words.add(c["room"])
     return {w for w in words if w}
+
+
+def aisha_supervises_two_visitors(db, organisation: str, role: str) -> int:
+    """Aisha Begum signs in and supervises Grace Mensah and Sarah Osei, both seeing Millie
+    Hart. Returns Aisha's staff id."""
+    from doorbook import staff_register, supervision, visits
+    from doorbook.audit import SYSTEM
+    from doorbook.identify import Person
+
+    aisha = db.execute("SELECT id FROM staff WHERE name = 'Aisha Begum'").fetchone()[0]
+    staff_register.sign_in(db, Person("staff", aisha, "Aisha Begum"), kiosk="entrance")
+    for name in ("Grace Mensah", "Sarah Osei"):
+        signed_in = visits.sign_in_agency(
+            db,
+            name=name,
+            organisation=organisation,
+            role=role,
+            phone=None,
+            child_name="Millie Hart",
+            kiosk="entrance",
+        )
+        supervision.assign(db, signed_in.visit_id, aisha, SYSTEM)
+    return aisha

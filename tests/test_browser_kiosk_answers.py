@@ -8,12 +8,12 @@ import pytest
 from babel.support import Translations
 from playwright.sync_api import Page, expect
 
-from doorbook import alerts, cards, people, settings, staff_register, supervision, visits
+from doorbook import alerts, cards, people, settings, visits
 from doorbook.audit import SYSTEM
 from doorbook.db import get_db
-from doorbook.identify import Person
 from tests.browser import start_as_parent, tap_pin, type_on_kiosk_keyboard
 from tests.conftest import PROJECT
+from tests.kiosk_helpers import aisha_supervises_two_visitors
 
 pytestmark = pytest.mark.browser
 
@@ -264,19 +264,9 @@ def test_every_kiosk_screen_fits_800x480_with_its_main_button_in_sight(kiosk, li
 
     def prepare(db):
         settings.set_many(db, {"please_wait_seconds": "300"})
-        aisha = db.execute("SELECT id FROM staff WHERE name = 'Aisha Begum'").fetchone()[0]
-        staff_register.sign_in(db, Person("staff", aisha, "Aisha Begum"), kiosk="entrance")
-        for name in ("Grace Mensah", "Sarah Osei"):
-            signed_in = visits.sign_in_agency(
-                db,
-                name=name,
-                organisation="NHS Children's Speech and Language Therapy",
-                role="Speech and language therapist",
-                phone=None,
-                child_name="Millie Hart",
-                kiosk="entrance",
-            )
-            supervision.assign(db, signed_in.visit_id, aisha, SYSTEM)
+        aisha_supervises_two_visitors(
+            db, "NHS Children's Speech and Language Therapy", "Speech and language therapist"
+        )
         return db.execute(
             "SELECT reference_code FROM expected_visits WHERE visitor_name = 'Mark Ellis'"
         ).fetchone()
@@ -401,19 +391,7 @@ def test_every_kiosk_screen_fits_800x480_with_its_main_button_in_sight(kiosk, li
 
 def test_a_supervisor_is_told_before_signing_out_and_the_alerts_stay(kiosk, live_demo):
     def supervising(db):
-        aisha = db.execute("SELECT id FROM staff WHERE name = 'Aisha Begum'").fetchone()[0]
-        staff_register.sign_in(db, Person("staff", aisha, "Aisha Begum"), kiosk="entrance")
-        for name in ("Grace Mensah", "Sarah Osei"):
-            signed_in = visits.sign_in_agency(
-                db,
-                name=name,
-                organisation="Lambeth Early Help",
-                role="Social worker",
-                phone=None,
-                child_name="Millie Hart",
-                kiosk="entrance",
-            )
-            supervision.assign(db, signed_in.visit_id, aisha, SYSTEM)
+        aisha_supervises_two_visitors(db, "Lambeth Early Help", "Social worker")
 
     with_db(live_demo.app, supervising)
     kiosk.goto(live_demo.url + "/")

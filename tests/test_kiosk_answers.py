@@ -4,12 +4,11 @@ public list of visitors, names matched as people write them, a card scanned at h
 
 from datetime import timedelta
 
-from doorbook import alerts, cards, clock, identify, settings, supervision, visits
+from doorbook import alerts, cards, clock, identify, settings, visits
 from doorbook.audit import SYSTEM
-from doorbook.identify import Person
 from doorbook.text import name_key, same_name
 from tests.admin_helpers import log_in, staff_id
-from tests.kiosk_helpers import HX, text_of
+from tests.kiosk_helpers import HX, aisha_supervises_two_visitors, text_of
 from tests.kiosk_helpers import identify as identify_at_kiosk
 
 
@@ -82,21 +81,8 @@ def test_the_public_list_names_no_organisation(demo_client, demo_db):
 
 
 def test_a_supervisor_is_told_before_signing_out_and_can_still_sign_out(demo_client, demo_db):
-    from doorbook import staff_register
 
-    aisha = staff_id(demo_db, "Aisha Begum")
-    staff_register.sign_in(demo_db, Person("staff", aisha, "Aisha Begum"), kiosk="entrance")
-    for name in ("Grace Mensah", "Sarah Osei"):
-        signed_in = visits.sign_in_agency(
-            demo_db,
-            name=name,
-            organisation="Lambeth Early Help",
-            role="Social worker",
-            phone=None,
-            child_name="Millie Hart",
-            kiosk="entrance",
-        )
-        supervision.assign(demo_db, signed_in.visit_id, aisha, SYSTEM)
+    aisha_supervises_two_visitors(demo_db, "Lambeth Early Help", "Social worker")
     page = text_of(identify_at_kiosk(demo_client, "731850", journey="staff"))
     shown = page.replace("\u2068", "").replace("\u2069", "")  # names kept apart for RTL
     assert "You are supervising Grace M. and Sarah O. — please hand over first." in shown
